@@ -1,0 +1,379 @@
+"""Settings, from defaults < ``[tool.noxci]`` < ``NOXCI_*`` environment < command-line flags.
+
+Every option is declared once, as a field of :class:`Settings` whose metadata holds its
+help text and its kind. Everything else is derived from that one declaration:
+
+1. the ``pyproject.toml`` key is the field name with dashes (``fail_under`` → ``fail-under``);
+2. the environment variable is ``NOXCI_`` plus the upper-cased name (``NOXCI_FAIL_UNDER``);
+3. the flag is ``--`` plus the key (``--fail-under``), added by :func:`add_flags`;
+4. the README's configuration reference is checked against :func:`options` by a test.
+
+Tables (``[tool.noxci.services.<name>]``, ``[tool.noxci.stage.<name>]``) live in
+``pyproject.toml`` only. Unknown keys fail with a "did you mean" hint.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import difflib
+import enum
+import math
+import tomllib
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Final
+
+from ci.errors import ConfigError
+
+__all__ = [
+    "ARTIFACT_STAGES",
+    "STAGES",
+    "TEST_STAGES",
+    "Option",
+    "ServiceSpec",
+    "Settings",
+    "StageSpec",
+    "add_flags",
+    "flag_values",
+    "load_settings",
+    "options",
+]
+
+ENV_PREFIX: Final = "NOXCI_"
+
+#: Every stage noxci knows, in the order ``nox -l`` shows them.
+STAGES: Final = ("lint", "unit", "integration", "snapshot", "property", "benchmark")
+#: The stages that run pytest with coverage over ``tests/<stage>/`` (tag ``tests``).
+TEST_STAGES: Final = ("unit", "integration", "snapshot", "property")
+#: The stages that leave artifacts for the report.
+ARTIFACT_STAGES: Final = (*TEST_STAGES, "benchmark")
+
+
+class Kind(enum.Enum):
+    """How an option's text (from the environment or a flag) becomes a value."""
+
+    STR = "string"
+    PATH = "path"
+    FLOAT = "number"
+    INT = "integer"
+    BOOL = "boolean"
+    LIST = "list of strings"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Option:
+    """One configurable option, derived from a :class:`Settings` field."""
+
+    attr: str
+    kind: Kind
+    help: str
+    default: object
+
+    @property
+    def key(self) -> str:
+        """The ``[tool.noxci]`` key and the flag's name without dashes."""
+        return self.attr.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        """The environment variable that sets this option."""
+        return ENV_PREFIX + self.attr.upper()
+
+    @property
+    def flag(self) -> str:
+        """The command-line flag that sets this option."""
+        return "--" + self.key
+
+
+def _opt(default: Any, kind: Kind, help: str) -> Any:  # noqa: A002 - mirrors argparse
+    """Declare a :class:`Settings` field: its default, its kind and its help text."""
+    return dataclasses.field(default=default, metadata={"kind": kind, "help": help})
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ServiceSpec:
+    """A process the integration stage starts before the tests and stops after them."""
+
+    #: Name from ``[tool.noxci.services.<name>]``; tests see ``NOXCI_SERVICE_<NAME>_*``.
+    name: str
+    #: The argv; ``{port}`` is replaced by a free port picked for this service.
+    command: tuple[str, ...]
+    #: ``tcp:HOST:PORT``, an ``http(s)://`` URL answering 2xx, or a shell-free command exiting 0.
+    ready: str | None = None
+    #: Seconds to wait for readiness before giving up.
+    timeout: float = 30.0
+    #: Extra environment for the service process.
+    env: Mapping[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StageSpec:
+    """Per-stage overrides from ``[tool.noxci.stage.<name>]``."""
+
+    #: Test paths for pytest (default ``tests/<stage>``).
+    paths: tuple[str, ...] | None = None
+    #: Extra pytest arguments, before the session's own ``-- args``.
+    args: tuple[str, ...] = ()
+    #: Dependency groups installed into the stage (default: the group named like the stage).
+    groups: tuple[str, ...] | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Settings:
+    """Everything noxci can be told. Field metadata is the single declaration of each option."""
+
+    reports: Path = _opt(Path("reports"), Kind.PATH, "Directory the stages write to and the report reads.")
+    tests: Path = _opt(Path("tests"), Kind.PATH, "Directory holding one test folder per stage.")
+    stages: tuple[str, ...] = _opt(STAGES, Kind.LIST, "Stages to register as nox sessions.")
+    sources: tuple[str, ...] = _opt((), Kind.LIST, "Packages or directories to measure coverage of.")
+    install: tuple[str, ...] = _opt(("-e", "."), Kind.LIST, "pip arguments that install the project into a stage.")
+    python: str | None = _opt(None, Kind.STR, "Python version for the stages' sessions (default: nox's).")
+    workers: str = _opt("auto", Kind.STR, "pytest-xdist workers inside a test stage (-n).")
+    fail_under: float = _opt(0.0, Kind.FLOAT, "Coverage floor in percent for all test stages combined.")
+    profile: str | None = _opt(None, Kind.STR, "Hypothesis profile: dev, ci or nightly (default: ci under CI=true, else dev).")
+    services: Mapping[str, ServiceSpec] = dataclasses.field(default_factory=dict)
+    stage: Mapping[str, StageSpec] = dataclasses.field(default_factory=dict)
+
+    def stage_spec(self, name: str) -> StageSpec:
+        """The overrides of one stage, or the defaults when it has none."""
+        return self.stage.get(name, StageSpec())
+
+
+def options() -> tuple[Option, ...]:
+    """Every scalar option, in declaration order."""
+    return tuple(
+        Option(attr=f.name, kind=f.metadata["kind"], help=f.metadata["help"], default=f.default)
+        for f in dataclasses.fields(Settings)
+        if "kind" in f.metadata
+    )
+
+
+_TABLES: Final = ("services", "stage")
+_SERVICE_KEYS: Final = ("command", "ready", "timeout", "env")
+_STAGE_KEYS: Final = ("paths", "args", "groups")
+
+
+def _did_you_mean(key: str, known: Sequence[str]) -> str:
+    close = difflib.get_close_matches(key, known, n=1)
+    return f"; did you mean {close[0]!r}?" if close else f"; known keys: {', '.join(known)}"
+
+
+def _check_keys(where: str, table: Mapping[str, object], known: Sequence[str]) -> None:
+    for key in table:
+        if key not in known:
+            msg = f"{where}: unknown key {key!r}{_did_you_mean(key, known)}"
+            raise ConfigError(msg)
+
+
+def _from_text(opt: Option, text: str, where: str) -> object:
+    """Parse an environment variable's or a flag's text as the option's kind."""
+    try:
+        return _CONVERT[opt.kind](text)
+    except ValueError:
+        msg = f"{where}: {text!r} is not a valid {opt.kind.value} for {opt.key}"
+        raise ConfigError(msg) from None
+
+
+def _to_bool(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(text)
+
+
+def _to_float(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise ValueError(text)
+    return value
+
+
+def _to_list(text: str) -> tuple[str, ...]:
+    return tuple(part.strip() for part in text.replace("\n", ",").split(",") if part.strip())
+
+
+_CONVERT: Final[Mapping[Kind, Callable[[str], object]]] = {
+    Kind.STR: str,
+    Kind.PATH: Path,
+    Kind.FLOAT: _to_float,
+    Kind.INT: int,
+    Kind.BOOL: _to_bool,
+    Kind.LIST: _to_list,
+}
+
+
+def _from_toml(opt: Option, value: object, where: str) -> object:
+    """Check a ``pyproject.toml`` value against the option's kind."""
+    expected: dict[Kind, tuple[type, ...]] = {
+        Kind.STR: (str,),
+        Kind.PATH: (str,),
+        Kind.FLOAT: (int, float),
+        Kind.INT: (int,),
+        Kind.BOOL: (bool,),
+        Kind.LIST: (list,),
+    }
+    ok = isinstance(value, expected[opt.kind]) and not (
+        opt.kind in {Kind.FLOAT, Kind.INT} and isinstance(value, bool)
+    )
+    if opt.kind is Kind.LIST and ok:
+        ok = all(isinstance(item, str) for item in value)  # type: ignore[attr-defined]
+    if not ok:
+        msg = f"{where}: {opt.key} = {value!r} is not a {opt.kind.value}"
+        raise ConfigError(msg)
+    if opt.kind is Kind.PATH:
+        return Path(str(value))
+    if opt.kind is Kind.LIST:
+        return tuple(value)  # type: ignore[call-overload]
+    if opt.kind is Kind.FLOAT:
+        return float(value)  # type: ignore[arg-type]
+    return value
+
+
+def _str_list(where: str, key: str, value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    msg = f"{where}: {key} must be a string or a list of strings, not {value!r}"
+    raise ConfigError(msg)
+
+
+def _service(name: str, table: object, where: str) -> ServiceSpec:
+    if not isinstance(table, dict):
+        msg = f"{where}: services.{name} must be a table"
+        raise ConfigError(msg)
+    where = f"{where} [services.{name}]"
+    _check_keys(where, table, _SERVICE_KEYS)
+    if "command" not in table:
+        msg = f"{where}: 'command' is missing; give the argv that starts the service"
+        raise ConfigError(msg)
+    command = table["command"]
+    argv = tuple(command.split()) if isinstance(command, str) else _str_list(where, "command", command)
+    if not argv:
+        msg = f"{where}: 'command' is empty"
+        raise ConfigError(msg)
+    ready = table.get("ready")
+    if ready is not None and not isinstance(ready, str):
+        msg = f"{where}: ready must be a string such as 'tcp:127.0.0.1:{{port}}'"
+        raise ConfigError(msg)
+    timeout = table.get("timeout", 30.0)
+    if isinstance(timeout, bool) or not isinstance(timeout, int | float) or timeout <= 0:
+        msg = f"{where}: timeout must be a positive number of seconds, not {timeout!r}"
+        raise ConfigError(msg)
+    env = table.get("env", {})
+    if not isinstance(env, dict) or not all(isinstance(v, str) for v in env.values()):
+        msg = f"{where}: env must be a table of strings"
+        raise ConfigError(msg)
+    return ServiceSpec(name=name, command=argv, ready=ready, timeout=float(timeout), env=dict(env))
+
+
+def _stage(name: str, table: object, where: str) -> StageSpec:
+    if name not in STAGES:
+        msg = f"{where}: unknown stage {name!r}{_did_you_mean(name, STAGES)}"
+        raise ConfigError(msg)
+    if not isinstance(table, dict):
+        msg = f"{where}: stage.{name} must be a table"
+        raise ConfigError(msg)
+    where = f"{where} [stage.{name}]"
+    _check_keys(where, table, _STAGE_KEYS)
+    paths = table.get("paths")
+    groups = table.get("groups")
+    return StageSpec(
+        paths=None if paths is None else _str_list(where, "paths", paths),
+        args=_str_list(where, "args", table.get("args", [])),
+        groups=None if groups is None else _str_list(where, "groups", groups),
+    )
+
+
+def read_pyproject(path: Path) -> dict[str, Any]:
+    """The ``[tool.noxci]`` table of a ``pyproject.toml`` (empty when there is none)."""
+    try:
+        with path.open("rb") as stream:
+            data = tomllib.load(stream)
+    except FileNotFoundError:
+        return {}
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        msg = f"{path}: cannot read it ({exc}); fix the file or run from another directory"
+        raise ConfigError(msg) from None
+    table = data.get("tool", {}).get("noxci", {})
+    if not isinstance(table, dict):
+        msg = f"{path}: [tool.noxci] must be a table"
+        raise ConfigError(msg)
+    return table
+
+
+def load_settings(
+    project: Path,
+    env: Mapping[str, str],
+    flags: Mapping[str, object] | None = None,
+) -> Settings:
+    """Settings for the project at ``project``: defaults < pyproject < env < flags.
+
+    ``flags`` maps field names to values already parsed (``None`` means "not given").
+    """
+    pyproject = project / "pyproject.toml"
+    table = read_pyproject(pyproject)
+    where = f"{pyproject} [tool.noxci]"
+    known = {opt.key: opt for opt in options()}
+    _check_keys(where, table, [*known, *_TABLES])
+
+    values: dict[str, object] = {}
+    # 1. pyproject.toml
+    for key, value in table.items():
+        if key in known:
+            values[known[key].attr] = _from_toml(known[key], value, where)
+    services = table.get("services", {})
+    if not isinstance(services, dict):
+        msg = f"{where}: services must be a table of tables"
+        raise ConfigError(msg)
+    stages = table.get("stage", {})
+    if not isinstance(stages, dict):
+        msg = f"{where}: stage must be a table of tables"
+        raise ConfigError(msg)
+    values["services"] = {name: _service(name, spec, where) for name, spec in services.items()}
+    values["stage"] = {name: _stage(name, spec, where) for name, spec in stages.items()}
+    # 2. the environment
+    for opt in known.values():
+        if opt.env in env:
+            values[opt.attr] = _from_text(opt, env[opt.env], f"environment {opt.env}")
+    # 3. flags
+    for attr, value in (flags or {}).items():
+        if value is not None:
+            values[attr] = value
+    settings = Settings(**values)  # type: ignore[arg-type]
+    unknown = [s for s in settings.stages if s not in STAGES]
+    if unknown:
+        msg = f"{where}: unknown stage {unknown[0]!r}{_did_you_mean(unknown[0], STAGES)}"
+        raise ConfigError(msg)
+    return settings
+
+
+def add_flags(parser: argparse.ArgumentParser, attrs: Sequence[str]) -> None:
+    """Add the flags of the named options to ``parser`` (default ``None`` = not given)."""
+    by_attr = {opt.attr: opt for opt in options()}
+    for attr in attrs:
+        opt = by_attr[attr]
+
+        def convert(text: str, opt: Option = opt) -> object:
+            try:
+                return _CONVERT[opt.kind](text)
+            except ValueError:
+                msg = f"not a valid {opt.kind.value}: {text!r}"
+                raise argparse.ArgumentTypeError(msg) from None
+
+        parser.add_argument(
+            opt.flag,
+            dest=opt.attr,
+            type=convert,
+            default=None,
+            metavar=opt.kind.name,
+            help=f"{opt.help} [env {opt.env}]",
+        )
+
+
+def flag_values(namespace: argparse.Namespace, attrs: Sequence[str]) -> dict[str, object]:
+    """The values of the named option flags from a parsed namespace."""
+    return {attr: getattr(namespace, attr, None) for attr in attrs}

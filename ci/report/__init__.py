@@ -1,0 +1,1 @@
+"""The reporting pipeline: artifacts -> parse -> model -> evaluate -> render -> publish."""
