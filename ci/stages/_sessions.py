@@ -87,6 +87,18 @@ def _run(session: nox.Session, command: Command, env: dict[str, str] | None = No
     session.run(*command.argv, env=run_env, success_codes=list(command.success_codes))
 
 
+def _service_base_env(session: nox.Session) -> dict[str, str]:
+    """What the stage's services start with: the session's virtualenv first on ``PATH``.
+
+    ``python -m project.server`` must find the project installed in the stage, not the
+    interpreter that runs nox; an inherited coverage measurement is dropped as in :func:`_run`.
+    """
+    env = {key: value for key, value in os.environ.items() if key != "COVERAGE_PROCESS_CONFIG"}
+    if session.bin_paths:
+        env["PATH"] = os.pathsep.join([*session.bin_paths, env.get("PATH", "")])
+    return env
+
+
 def _clear(paths: Sequence[Path]) -> None:
     for path in paths:
         path.unlink(missing_ok=True)
@@ -125,7 +137,7 @@ def test_session(
             list(settings.services.values()),
             log_dir=reports / "services",
             cwd=project,
-            env=os.environ,
+            env=_service_base_env(session),
         ) as service_env:
             _run(session, command, service_env)
     except ServiceError as exc:

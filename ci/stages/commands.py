@@ -45,6 +45,12 @@ def stage_paths(settings: Settings, stage: str) -> tuple[str, ...]:
     return spec.paths if spec.paths is not None else (str(settings.tests / stage),)
 
 
+def _paths_unless_given(settings: Settings, stage: str, project: Path, posargs: Sequence[str]) -> tuple[str, ...]:
+    """The stage's paths, unless ``nox -s <stage> -- <path>`` names test paths of its own."""
+    given = any((project / arg.split("::")[0]).exists() for arg in posargs if not arg.startswith("-"))
+    return () if given else stage_paths(settings, stage)
+
+
 def hypothesis_profile(settings: Settings, env: Mapping[str, str]) -> str:
     """``NOXCI_PROFILE`` (via settings) wins; ``ci`` under ``CI=true``; ``dev`` otherwise."""
     if settings.profile:
@@ -88,6 +94,8 @@ def coverage_config(project: Path, settings: Settings, data_file: Path) -> str:
             "relative_files": True,
             "data_file": str(data_file),
             "patch": sorted({*run.get("patch", []), "subprocess"}),
+            # Under xdist the controller process runs no test code: its empty data is expected.
+            "disable_warnings": sorted({*run.get("disable_warnings", []), "no-data-collected"}),
         }
     )
     if settings.sources:
@@ -110,7 +118,7 @@ def pytest_command(
     junit = reports / "junit" / f"{stage}.xml"
     argv = [
         "python", "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "pytest",
-        *stage_paths(settings, stage),
+        *_paths_unless_given(settings, stage, project, posargs),
         f"--junitxml={junit}",
         "-o", f"junit_suite_name={stage}",
         "-o", "junit_family=xunit2",

@@ -37,6 +37,16 @@ class TestPytestCommand:
             success_codes=(0,),
         )
 
+    def test_test_paths_in_posargs_replace_the_stage_paths(self, tmp_path: Path) -> None:
+        """`nox -s unit -- tests/unit/test_x.py::test_y` runs just that test."""
+        (tmp_path / "tests/unit").mkdir(parents=True)
+        (tmp_path / "tests/unit/test_x.py").write_text("", encoding="utf-8")
+        argv = pytest_command(
+            Settings(), "unit", project=tmp_path, rcfile=RCFILE, posargs=["tests/unit/test_x.py::test_y"]
+        ).argv
+        assert argv[6:8] == ("pytest", "--junitxml=" + str(tmp_path / "reports/junit/unit.xml"))
+        assert argv[-1] == "tests/unit/test_x.py::test_y"
+
     def test_keep_going_lets_test_failures_through(self) -> None:
         """Before a report, exit code 1 (tests failed) does not fail the stage; 5 (none ran) does."""
         command = pytest_command(Settings(), "unit", project=PROJECT, rcfile=RCFILE, keep_going=True)
@@ -84,6 +94,7 @@ class TestCoverageConfig:
                 "relative_files": True,
                 "data_file": str(tmp_path / "reports/coverage/.coverage.unit"),
                 "patch": ["subprocess"],
+                "disable_warnings": ["no-data-collected"],
                 "source": ["src/pkg"],
             },
             "report": {"exclude_also": ["if DEBUG:"]},
@@ -102,6 +113,7 @@ class TestCoverageConfig:
                         "relative_files": True,
                         "data_file": "/d/.coverage.unit",
                         "patch": ["subprocess"],
+                        "disable_warnings": ["no-data-collected"],
                     }
                 }
             }

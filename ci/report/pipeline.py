@@ -1,0 +1,128 @@
+"""The report: artifacts → parse → model → evaluate → render → publish, as a list of calls.
+
+:func:`run` is the whole pipeline; each step lives in its own package and data only flows
+forward. Unreadable inputs become :class:`~ci.report.model.InputStatus` values with a
+one-line error (exit code 2), and every other input is still reported.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from ci.config import TEST_STAGES, Settings
+from ci.errors import ExitCode, InputError
+from ci.report import discover
+from ci.report.evaluate.gates import evaluate_gates
+from ci.report.model import (
+    BenchmarkRun,
+    Counts,
+    CoverageReport,
+    InputKind,
+    InputStatus,
+    Report,
+    TestsResult,
+)
+from ci.report.parse.benchmark import parse_benchmark
+from ci.report.parse.coverage import parse_coverage
+from ci.report.parse.junit import parse_junit
+from ci.report.render.jsonreport import render_json
+from ci.report.render.markdown import render_markdown
+from ci.report.render.terminal import render_terminal
+
+__all__ = ["missing_artifacts", "read_inputs", "run"]
+
+
+def missing_artifacts(reports: Path, expect: Sequence[str]) -> list[str]:
+    """One line per artifact an expected stage should have left and did not."""
+    missing = []
+    for stage in expect:
+        if stage == "benchmark":
+            if not any((reports / "benchmark").glob("*.json")):
+                missing.append(f"{reports / 'benchmark'}/*.json (run `nox -s benchmark` first)")
+            continue
+        if not (reports / "junit" / f"{stage}.xml").is_file():
+            missing.append(f"{reports / 'junit' / f'{stage}.xml'} (run `nox -s {stage}` first)")
+        if stage in TEST_STAGES and not any((reports / "coverage").glob(f".coverage.{stage}.*")):
+            missing.append(
+                f"{reports / 'coverage' / f'.coverage.{stage}.*'} (run `nox -s {stage}` first)"
+            )
+    return missing
+
+
+def read_inputs(
+    found: Sequence[discover.Input], *, project: Path
+) -> tuple[list[InputStatus], TestsResult, CoverageReport | None, list[BenchmarkRun]]:
+    """Parse every discovered input; an unreadable one becomes a status with its error."""
+    statuses: list[InputStatus] = []
+    junit = []
+    runs: list[BenchmarkRun] = []
+    coverage: CoverageReport | None = None
+    for item in found:
+        error = item.error
+        if error is None:
+            try:
+                if item.kind is InputKind.JUNIT:
+                    junit.append(parse_junit(item.path))
+                elif item.kind is InputKind.COVERAGE:
+                    coverage = parse_coverage(item.paths, project=project)
+                elif item.kind is InputKind.BENCHMARK:
+                    runs.append(parse_benchmark(item.path))
+            except InputError as exc:
+                error = str(exc)
+        statuses.append(InputStatus(path=str(item.path), kind=item.kind, error=error))
+    stages: dict[str, Counts] = {}
+    for result in junit:
+        stages[result.stage] = stages.get(result.stage, Counts()) + result.counts
+    tests = TestsResult(
+        counts=sum((r.counts for r in junit), start=Counts()),
+        stages=stages,
+        cases=tuple(case for r in junit for case in r.cases),
+    )
+    return statuses, tests, coverage, runs
+
+
+def run(
+    settings: Settings,
+    *,
+    project: Path,
+    paths: Sequence[Path],
+    expect: Sequence[str] | None,
+    output_format: str,
+    output: Path | None,
+) -> int:
+    """Read, decide, render, write; return the exit code (0 pass, 1 gate failed, 2 bad input)."""
+    reports = project / settings.reports
+    missing = missing_artifacts(reports, expect or ())
+    found = discover.discover(list(paths))
+    statuses, tests, coverage, runs = read_inputs(found, project=project)
+    gates = evaluate_gates(
+        inputs=statuses,
+        missing=missing,
+        tests=tests,
+        coverage=coverage,
+        fail_under=settings.fail_under,
+    )
+    report = Report(
+        inputs=tuple(statuses), tests=tests, coverage=coverage, benchmarks=tuple(runs), gates=gates
+    )
+
+    if reports.is_dir():
+        (reports / "report.json").write_text(render_json(report), encoding="utf-8")
+        (reports / "report.md").write_text(render_markdown(report), encoding="utf-8")
+    text = {"json": render_json, "markdown": render_markdown}.get(output_format, render_terminal)(
+        report
+    )
+    if output is not None:
+        output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    for line in missing:
+        print(f"noxci: error: missing artifact {line}", file=sys.stderr)
+    for status in statuses:
+        if status.error is not None:
+            print(f"noxci: error: {status.error}", file=sys.stderr)
+    if missing or any(not s.ok for s in statuses):
+        return ExitCode.USAGE
+    return ExitCode.OK if report.passed else ExitCode.GATE_FAILED

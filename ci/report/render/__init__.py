@@ -1,0 +1,1 @@
+"""Renderers: a :class:`~ci.report.model.Report` in, text out. No I/O here."""
