@@ -53,7 +53,13 @@ def _parser() -> argparse.ArgumentParser:
         help="comma-separated stages whose artifacts must be present (e.g. unit,integration)",
     )
     report.add_argument("--format", choices=FORMATS, default="terminal", help="what to print")
-    report.add_argument("--output", type=Path, default=None, metavar="FILE", help="write to FILE instead of printing")
+    report.add_argument(
+        "--output",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help="write to FILE instead of printing",
+    )
     report.add_argument(
         "--project",
         type=Path,

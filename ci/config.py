@@ -86,7 +86,7 @@ class Option:
         return "--" + self.key
 
 
-def _opt(default: Any, kind: Kind, help: str) -> Any:  # noqa: A002 - mirrors argparse
+def _opt(default: Any, kind: Kind, help: str) -> Any:
     """Declare a :class:`Settings` field: its default, its kind and its help text."""
     return dataclasses.field(default=default, metadata={"kind": kind, "help": help})
 
@@ -123,15 +123,29 @@ class StageSpec:
 class Settings:
     """Everything noxci can be told. Field metadata is the single declaration of each option."""
 
-    reports: Path = _opt(Path("reports"), Kind.PATH, "Directory the stages write to and the report reads.")
+    reports: Path = _opt(
+        Path("reports"), Kind.PATH, "Directory the stages write to and the report reads."
+    )
     tests: Path = _opt(Path("tests"), Kind.PATH, "Directory holding one test folder per stage.")
     stages: tuple[str, ...] = _opt(STAGES, Kind.LIST, "Stages to register as nox sessions.")
-    sources: tuple[str, ...] = _opt((), Kind.LIST, "Packages or directories to measure coverage of.")
-    install: tuple[str, ...] = _opt(("-e", "."), Kind.LIST, "pip arguments that install the project into a stage.")
-    python: str | None = _opt(None, Kind.STR, "Python version for the stages' sessions (default: nox's).")
+    sources: tuple[str, ...] = _opt(
+        (), Kind.LIST, "Packages or directories to measure coverage of."
+    )
+    install: tuple[str, ...] = _opt(
+        ("-e", "."), Kind.LIST, "pip arguments that install the project into a stage."
+    )
+    python: str | None = _opt(
+        None, Kind.STR, "Python version for the stages' sessions (default: nox's)."
+    )
     workers: str = _opt("auto", Kind.STR, "pytest-xdist workers inside a test stage (-n).")
-    fail_under: float = _opt(0.0, Kind.FLOAT, "Coverage floor in percent for all test stages combined.")
-    profile: str | None = _opt(None, Kind.STR, "Hypothesis profile: dev, ci or nightly (default: ci under CI=true, else dev).")
+    fail_under: float = _opt(
+        0.0, Kind.FLOAT, "Coverage floor in percent for all test stages combined."
+    )
+    profile: str | None = _opt(
+        None,
+        Kind.STR,
+        "Hypothesis profile: dev, ci or nightly (default: ci under CI=true, else dev).",
+    )
     services: Mapping[str, ServiceSpec] = dataclasses.field(default_factory=dict)
     stage: Mapping[str, StageSpec] = dataclasses.field(default_factory=dict)
 
@@ -251,7 +265,9 @@ def _service(name: str, table: object, where: str) -> ServiceSpec:
         msg = f"{where}: 'command' is missing; give the argv that starts the service"
         raise ConfigError(msg)
     command = table["command"]
-    argv = tuple(command.split()) if isinstance(command, str) else _str_list(where, "command", command)
+    argv = (
+        tuple(command.split()) if isinstance(command, str) else _str_list(where, "command", command)
+    )
     if not argv:
         msg = f"{where}: 'command' is empty"
         raise ConfigError(msg)

@@ -30,7 +30,7 @@ __all__ = ["register", "session_infos"]
 #: Tags: ``nox -t tests`` runs the four test stages; ``nox -t tests report`` adds the report.
 TAGS: dict[str, tuple[str, ...]] = {
     "lint": ("lint",),
-    **{stage: ("tests",) for stage in TEST_STAGES},
+    **dict.fromkeys(TEST_STAGES, ("tests",)),
     "benchmark": ("benchmark",),
     "report": ("report",),
 }
@@ -84,7 +84,10 @@ def register(
             body = functools.partial(_sessions.lint_session, project=project, settings=settings)
         elif stage == "benchmark":
             body = functools.partial(
-                _sessions.benchmark_session, project=project, settings=settings, keep_going=keep_going
+                _sessions.benchmark_session,
+                project=project,
+                settings=settings,
+                keep_going=keep_going,
             )
         else:
             body = functools.partial(

@@ -117,7 +117,9 @@ def test_session(
 
     rcfile = project / ".noxci" / f"coverage-{stage}.toml"
     rcfile.parent.mkdir(parents=True, exist_ok=True)
-    rcfile.write_text(commands.coverage_config(project, settings, coverage_dir / f".coverage.{stage}"))
+    rcfile.write_text(
+        commands.coverage_config(project, settings, coverage_dir / f".coverage.{stage}")
+    )
     command = commands.pytest_command(
         settings,
         stage,
@@ -153,7 +155,12 @@ def benchmark_session(
     (reports / "junit").mkdir(parents=True, exist_ok=True)
     _clear([reports / "benchmark" / "benchmark.json", reports / "junit" / "benchmark.xml"])
     _install(session, project, settings, "benchmark")
-    _run(session, commands.benchmark_command(settings, project=project, posargs=session.posargs, keep_going=keep_going))
+    _run(
+        session,
+        commands.benchmark_command(
+            settings, project=project, posargs=session.posargs, keep_going=keep_going
+        ),
+    )
 
 
 def lint_session(session: nox.Session, *, project: Path, settings: Settings) -> None:

@@ -45,9 +45,13 @@ def stage_paths(settings: Settings, stage: str) -> tuple[str, ...]:
     return spec.paths if spec.paths is not None else (str(settings.tests / stage),)
 
 
-def _paths_unless_given(settings: Settings, stage: str, project: Path, posargs: Sequence[str]) -> tuple[str, ...]:
+def _paths_unless_given(
+    settings: Settings, stage: str, project: Path, posargs: Sequence[str]
+) -> tuple[str, ...]:
     """The stage's paths, unless ``nox -s <stage> -- <path>`` names test paths of its own."""
-    given = any((project / arg.split("::")[0]).exists() for arg in posargs if not arg.startswith("-"))
+    given = any(
+        (project / arg.split("::")[0]).exists() for arg in posargs if not arg.startswith("-")
+    )
     return () if given else stage_paths(settings, stage)
 
 
@@ -85,7 +89,9 @@ def coverage_config(project: Path, settings: Settings, data_file: Path) -> str:
     if pyproject.is_file():
         with pyproject.open("rb") as stream:
             own = tomllib.load(stream).get("tool", {}).get("coverage", {})
-    merged = {key: dict(value) if isinstance(value, Mapping) else value for key, value in own.items()}
+    merged = {
+        key: dict(value) if isinstance(value, Mapping) else value for key, value in own.items()
+    }
     run = merged.setdefault("run", {})
     run.update(
         {
@@ -117,16 +123,28 @@ def pytest_command(
     reports = project / settings.reports
     junit = reports / "junit" / f"{stage}.xml"
     argv = [
-        "python", "-m", "coverage", "run", f"--rcfile={rcfile}", "-m", "pytest",
+        "python",
+        "-m",
+        "coverage",
+        "run",
+        f"--rcfile={rcfile}",
+        "-m",
+        "pytest",
         *_paths_unless_given(settings, stage, project, posargs),
         f"--junitxml={junit}",
-        "-o", f"junit_suite_name={stage}",
-        "-o", "junit_family=xunit2",
+        "-o",
+        f"junit_suite_name={stage}",
+        "-o",
+        "junit_family=xunit2",
     ]
     if settings.workers not in {"0", "no"}:
         argv += ["-n", settings.workers]
     if stage == "property":
-        argv += ["-p", "ci.pytest_plugin", f"--hypothesis-profile={hypothesis_profile(settings, env or {})}"]
+        argv += [
+            "-p",
+            "ci.pytest_plugin",
+            f"--hypothesis-profile={hypothesis_profile(settings, env or {})}",
+        ]
     argv += [*settings.stage_spec(stage).args, *posargs]
     return Command(
         argv=tuple(argv),
@@ -146,12 +164,17 @@ def benchmark_command(
     """pytest-benchmark without xdist (it switches itself off under xdist and writes nothing)."""
     reports = project / settings.reports
     argv = (
-        "python", "-m", "pytest", *stage_paths(settings, "benchmark"),
-        "-p", "no:xdist",
+        "python",
+        "-m",
+        "pytest",
+        *stage_paths(settings, "benchmark"),
+        "-p",
+        "no:xdist",
         f"--benchmark-json={reports / 'benchmark' / f'{name}.json'}",
         "--benchmark-save-data",  # every round's timing, which the noise-aware verdicts need
         f"--junitxml={reports / 'junit' / 'benchmark.xml'}",
-        "-o", "junit_suite_name=benchmark",
+        "-o",
+        "junit_suite_name=benchmark",
         *settings.stage_spec("benchmark").args,
         *posargs,
     )
@@ -162,7 +185,9 @@ def benchmark_command(
     )
 
 
-def lint_commands(settings: Settings, *, project: Path, posargs: Sequence[str] = ()) -> list[Command]:
+def lint_commands(
+    settings: Settings, *, project: Path, posargs: Sequence[str] = ()
+) -> list[Command]:
     """ruff (check and format), mypy --strict, and the workflow linters when workflows exist."""
     targets = [*settings.sources, str(settings.tests)]
     if (project / "noxfile.py").is_file():
@@ -178,7 +203,9 @@ def lint_commands(settings: Settings, *, project: Path, posargs: Sequence[str] =
     return commands
 
 
-def report_command(settings: Settings, *, expect: Sequence[str], posargs: Sequence[str] = ()) -> Command:
+def report_command(
+    settings: Settings, *, expect: Sequence[str], posargs: Sequence[str] = ()
+) -> Command:
     """``python -m ci report`` over the reports directory, expecting the stages that ran."""
     argv = ["python", "-m", "ci", "report", str(settings.reports)]
     if expect:

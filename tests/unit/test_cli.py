@@ -32,7 +32,9 @@ class TestMain:
         assert info.value.code == 2
         assert "the following arguments are required: COMMAND" in capsys.readouterr().err
 
-    def test_bad_config_is_one_line(self, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    def test_bad_config_is_one_line(
+        self, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    ) -> None:
         """A bad [tool.noxci] ends with exit 2 and exactly one line on stderr, no traceback."""
         (tmp_path / "pyproject.toml").write_text("[tool.noxci]\nfail-undr = 1\n", encoding="utf-8")
         with pytest.raises(SystemExit) as info:

@@ -61,10 +61,14 @@ class TestLoadSettings:
 
     def test_precedence(self, tmp_path: Path) -> None:
         """pyproject beats defaults, the environment beats pyproject, flags beat both."""
-        project = write(tmp_path, "[tool.noxci]\nfail-under = 80\nworkers = '2'\nsources = ['pkg']\n")
+        project = write(
+            tmp_path, "[tool.noxci]\nfail-under = 80\nworkers = '2'\nsources = ['pkg']\n"
+        )
         settings = load_settings(project, {"NOXCI_FAIL_UNDER": "85.5", "NOXCI_WORKERS": "4"})
         assert (settings.fail_under, settings.workers, settings.sources) == (85.5, "4", ("pkg",))
-        flagged = load_settings(project, {"NOXCI_FAIL_UNDER": "85.5"}, {"fail_under": 91.0, "reports": None})
+        flagged = load_settings(
+            project, {"NOXCI_FAIL_UNDER": "85.5"}, {"fail_under": 91.0, "reports": None}
+        )
         assert flagged.fail_under == 91.0
         assert flagged.reports == Path("reports")
 
@@ -86,7 +90,9 @@ class TestLoadSettings:
     def test_unknown_key_without_close_match_lists_known_keys(self, tmp_path: Path) -> None:
         """A key like nothing known lists what is known instead."""
         project = write(tmp_path, "[tool.noxci]\nzzz = 1\n")
-        with pytest.raises(ConfigError, match=r"unknown key 'zzz'; known keys: reports, tests, stages"):
+        with pytest.raises(
+            ConfigError, match=r"unknown key 'zzz'; known keys: reports, tests, stages"
+        ):
             load_settings(project, {})
 
     def test_wrong_type_in_pyproject(self, tmp_path: Path) -> None:
@@ -111,7 +117,10 @@ class TestLoadSettings:
         """An environment value that does not parse names the variable."""
         with pytest.raises(ConfigError) as info:
             load_settings(tmp_path, {"NOXCI_FAIL_UNDER": "nan"})
-        assert str(info.value) == "environment NOXCI_FAIL_UNDER: 'nan' is not a valid number for fail-under"
+        assert (
+            str(info.value)
+            == "environment NOXCI_FAIL_UNDER: 'nan' is not a valid number for fail-under"
+        )
 
     def test_unknown_stage(self, tmp_path: Path) -> None:
         """A stage name that noxci does not know fails with a hint."""
@@ -121,7 +130,9 @@ class TestLoadSettings:
     def test_broken_toml(self, tmp_path: Path) -> None:
         """A pyproject that is not TOML is one clear error."""
         project = write(tmp_path, "[tool.noxci\n")
-        with pytest.raises(ConfigError, match=r"pyproject.toml: cannot read it \(.*\); fix the file"):
+        with pytest.raises(
+            ConfigError, match=r"pyproject.toml: cannot read it \(.*\); fix the file"
+        ):
             load_settings(project, {})
 
     def test_paths_are_paths(self, tmp_path: Path) -> None:
@@ -156,7 +167,10 @@ class TestTables:
             ("command = []", "'command' is empty"),
             ("command = ['a']\nready = 3", "ready must be a string"),
             ("command = ['a']\ntimeout = 0", "timeout must be a positive number of seconds, not 0"),
-            ("command = ['a']\ntimeout = true", "timeout must be a positive number of seconds, not True"),
+            (
+                "command = ['a']\ntimeout = true",
+                "timeout must be a positive number of seconds, not True",
+            ),
             ("command = ['a']\nenv = {A = 1}", "env must be a table of strings"),
             ("command = ['a']\nredy = 'x'", "unknown key 'redy'; did you mean 'ready'?"),
             ("command = [1]", "command must be a string or a list of strings"),
@@ -173,7 +187,7 @@ class TestTables:
     def test_service_must_be_a_table(self, tmp_path: Path) -> None:
         """services.<name> that is not a table is refused."""
         project = write(tmp_path, "[tool.noxci.services]\ndb = 'redis-server'\n")
-        with pytest.raises(ConfigError, match="services.db must be a table"):
+        with pytest.raises(ConfigError, match=r"services\.db must be a table"):
             load_settings(project, {})
 
     def test_services_must_be_a_table(self, tmp_path: Path) -> None:
@@ -186,13 +200,17 @@ class TestTables:
         """Per-stage overrides keep what was given and leave the rest unset."""
         project = write(tmp_path, "[tool.noxci.stage.unit]\npaths = 'tests/fast'\nargs = ['-x']\n")
         settings = load_settings(project, {})
-        assert settings.stage_spec("unit") == StageSpec(paths=("tests/fast",), args=("-x",), groups=None)
+        assert settings.stage_spec("unit") == StageSpec(
+            paths=("tests/fast",), args=("-x",), groups=None
+        )
         assert settings.stage_spec("snapshot") == StageSpec()
 
     def test_unknown_stage_table(self, tmp_path: Path) -> None:
         """A table for a stage that does not exist gets a hint."""
         project = write(tmp_path, "[tool.noxci.stage.integraton]\nargs = []\n")
-        with pytest.raises(ConfigError, match="unknown stage 'integraton'; did you mean 'integration'"):
+        with pytest.raises(
+            ConfigError, match="unknown stage 'integraton'; did you mean 'integration'"
+        ):
             load_settings(project, {})
 
     def test_stage_tables_are_validated(self, tmp_path: Path) -> None:
@@ -201,7 +219,7 @@ class TestTables:
         with pytest.raises(ConfigError, match="unknown key 'argz'; did you mean 'args'"):
             load_settings(project, {})
         project = write(tmp_path, "[tool.noxci.stage]\nunit = 1\n")
-        with pytest.raises(ConfigError, match="stage.unit must be a table"):
+        with pytest.raises(ConfigError, match=r"stage\.unit must be a table"):
             load_settings(project, {})
         project = write(tmp_path, "[tool.noxci]\nstage = 1\n")
         with pytest.raises(ConfigError, match="stage must be a table of tables"):
@@ -214,7 +232,10 @@ class TestFlags:
         parser = argparse.ArgumentParser()
         add_flags(parser, ["fail_under", "reports"])
         namespace = parser.parse_args(["--fail-under", "75"])
-        assert flag_values(namespace, ["fail_under", "reports"]) == {"fail_under": 75.0, "reports": None}
+        assert flag_values(namespace, ["fail_under", "reports"]) == {
+            "fail_under": 75.0,
+            "reports": None,
+        }
 
     def test_bad_flag_value_is_a_usage_error(self, capsys: pytest.CaptureFixture[str]) -> None:
         """argparse reports a flag value of the wrong kind and exits 2."""

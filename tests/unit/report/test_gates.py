@@ -20,11 +20,18 @@ from ci.report.model import (
 )
 
 
-def coverage_of(covered: int, statements: int, covered_branches: int = 0, branches: int = 0) -> CoverageReport:
+def coverage_of(
+    covered: int, statements: int, covered_branches: int = 0, branches: int = 0
+) -> CoverageReport:
     totals = CoverageTotals(
-        covered_lines=covered, num_statements=statements, covered_branches=covered_branches, num_branches=branches
+        covered_lines=covered,
+        num_statements=statements,
+        covered_branches=covered_branches,
+        num_branches=branches,
     )
-    return CoverageReport(format=CoverageFormat.DATA, paths=(), files=(), totals=totals, branch=branches > 0)
+    return CoverageReport(
+        format=CoverageFormat.DATA, paths=(), files=(), totals=totals, branch=branches > 0
+    )
 
 
 def failing(name: str, outcome: Outcome = Outcome.FAILED) -> TestCase:
@@ -39,8 +46,10 @@ class TestTestsGate:
 
     def test_failures_are_named(self) -> None:
         """Failures and errors fail the gate; the first three are named."""
-        cases = tuple(failing(f"test_{i}") for i in range(4)) + (failing("test_e", Outcome.ERROR),)
-        result = tests_gate(TestsResult(counts=Counts(total=9, passed=4, failed=4, errors=1), cases=cases))
+        cases = (*(failing(f"test_{i}") for i in range(4)), failing("test_e", Outcome.ERROR))
+        result = tests_gate(
+            TestsResult(counts=Counts(total=9, passed=4, failed=4, errors=1), cases=cases)
+        )
         assert result == GateResult(
             name="tests",
             passed=False,
@@ -49,7 +58,9 @@ class TestTestsGate:
 
     def test_error_only(self) -> None:
         """An error alone fails the gate."""
-        result = tests_gate(TestsResult(counts=Counts(total=1, errors=1), cases=(failing("t", Outcome.ERROR),)))
+        result = tests_gate(
+            TestsResult(counts=Counts(total=1, errors=1), cases=(failing("t", Outcome.ERROR),))
+        )
         assert result == GateResult(name="tests", passed=False, detail="1 errors: tests.test_a::t")
 
 
@@ -57,7 +68,9 @@ class TestCoverageGate:
     def test_under_the_floor(self) -> None:
         """88.4% under a 90% floor fails, shown as coverage.py would round it."""
         result = coverage_gate(coverage_of(884, 1000), 90)
-        assert result == GateResult(name="coverage", passed=False, detail="coverage 88% < floor 90%")
+        assert result == GateResult(
+            name="coverage", passed=False, detail="coverage 88% < floor 90%"
+        )
 
     def test_rounding_up_to_the_floor_passes(self) -> None:
         """89.6% rounds to 90 at precision 0, so a floor of 90 passes (coverage.py's rule)."""
@@ -66,13 +79,17 @@ class TestCoverageGate:
     def test_a_floor_of_100_means_exactly_100(self) -> None:
         """99.99% never passes a floor of 100."""
         result = coverage_gate(coverage_of(9999, 10000), 100)
-        assert result == GateResult(name="coverage", passed=False, detail="coverage 99% < floor 100%")
+        assert result == GateResult(
+            name="coverage", passed=False, detail="coverage 99% < floor 100%"
+        )
         assert coverage_gate(coverage_of(10, 10), 100).passed is True
 
     def test_branches_count(self) -> None:
         """The total includes branches: 90 of 100 lines and 0 of 20 branches is 75%."""
         result = coverage_gate(coverage_of(90, 100, 0, 20), 80, precision=1)
-        assert result == GateResult(name="coverage", passed=False, detail="coverage 75.0% < floor 80%")
+        assert result == GateResult(
+            name="coverage", passed=False, detail="coverage 75.0% < floor 80%"
+        )
 
     def test_no_data(self) -> None:
         """A floor with no coverage data fails and says so."""
@@ -80,7 +97,9 @@ class TestCoverageGate:
             name="coverage", passed=False, detail="no coverage data, floor 90%"
         )
 
-    @pytest.mark.parametrize(("covered", "floor"), [(0, 0), (1, 1), (500, 50), (899, 90), (905, 90.5), (1000, 100)])
+    @pytest.mark.parametrize(
+        ("covered", "floor"), [(0, 0), (1, 1), (500, 50), (899, 90), (905, 90.5), (1000, 100)]
+    )
     def test_agrees_with_coverage_py(self, covered: int, floor: float) -> None:
         """The gate fails exactly when coverage.py's should_fail_under says so."""
         cov = coverage_of(covered, 1000)
@@ -91,7 +110,9 @@ class TestInputsGate:
     def test_all_read(self) -> None:
         """Every input read and nothing missing passes."""
         statuses = [InputStatus(path="a.xml", kind=InputKind.JUNIT)]
-        assert inputs_gate(statuses, []) == GateResult(name="inputs", passed=True, detail="1 inputs read")
+        assert inputs_gate(statuses, []) == GateResult(
+            name="inputs", passed=True, detail="1 inputs read"
+        )
 
     def test_missing_and_unreadable(self) -> None:
         """Missing artifacts and unreadable inputs are both named."""
@@ -105,8 +126,13 @@ class TestEvaluateGates:
     def test_coverage_gate_only_with_a_floor(self) -> None:
         """Without fail-under there is no coverage gate; with one there is."""
         tests = TestsResult(counts=Counts(total=1, passed=1))
-        names = [g.name for g in evaluate_gates(inputs=[], missing=[], tests=tests, coverage=None, fail_under=0)]
+        names = [
+            g.name
+            for g in evaluate_gates(inputs=[], missing=[], tests=tests, coverage=None, fail_under=0)
+        ]
         assert names == ["inputs", "tests"]
-        gates = evaluate_gates(inputs=[], missing=[], tests=tests, coverage=coverage_of(1, 1), fail_under=90)
+        gates = evaluate_gates(
+            inputs=[], missing=[], tests=tests, coverage=coverage_of(1, 1), fail_under=90
+        )
         assert [g.name for g in gates] == ["inputs", "tests", "coverage"]
         assert all(g.passed for g in gates)

@@ -27,11 +27,22 @@ class TestPytestCommand:
         command = pytest_command(Settings(), "unit", project=PROJECT, rcfile=RCFILE, posargs=["-x"])
         assert command == Command(
             argv=(
-                "python", "-m", "coverage", "run", "--rcfile=/project/.noxci/coverage-unit.toml",
-                "-m", "pytest", "tests/unit",
+                "python",
+                "-m",
+                "coverage",
+                "run",
+                "--rcfile=/project/.noxci/coverage-unit.toml",
+                "-m",
+                "pytest",
+                "tests/unit",
                 "--junitxml=/project/reports/junit/unit.xml",
-                "-o", "junit_suite_name=unit", "-o", "junit_family=xunit2",
-                "-n", "auto", "-x",
+                "-o",
+                "junit_suite_name=unit",
+                "-o",
+                "junit_family=xunit2",
+                "-n",
+                "auto",
+                "-x",
             ),
             env={"NOXCI_STAGE": "unit"},
             success_codes=(0,),
@@ -42,25 +53,37 @@ class TestPytestCommand:
         (tmp_path / "tests/unit").mkdir(parents=True)
         (tmp_path / "tests/unit/test_x.py").write_text("", encoding="utf-8")
         argv = pytest_command(
-            Settings(), "unit", project=tmp_path, rcfile=RCFILE, posargs=["tests/unit/test_x.py::test_y"]
+            Settings(),
+            "unit",
+            project=tmp_path,
+            rcfile=RCFILE,
+            posargs=["tests/unit/test_x.py::test_y"],
         ).argv
         assert argv[6:8] == ("pytest", "--junitxml=" + str(tmp_path / "reports/junit/unit.xml"))
         assert argv[-1] == "tests/unit/test_x.py::test_y"
 
     def test_keep_going_lets_test_failures_through(self) -> None:
         """Before a report, exit code 1 (tests failed) does not fail the stage; 5 (none ran) does."""
-        command = pytest_command(Settings(), "unit", project=PROJECT, rcfile=RCFILE, keep_going=True)
+        command = pytest_command(
+            Settings(), "unit", project=PROJECT, rcfile=RCFILE, keep_going=True
+        )
         assert command.success_codes == (0, 1)
 
     def test_property_stage_loads_the_hypothesis_profile(self) -> None:
         """The property stage loads noxci's plugin and picks the profile from the environment."""
-        command = pytest_command(Settings(), "property", project=PROJECT, rcfile=RCFILE, env={"CI": "true"})
+        command = pytest_command(
+            Settings(), "property", project=PROJECT, rcfile=RCFILE, env={"CI": "true"}
+        )
         assert command.argv[-3:] == ("-p", "ci.pytest_plugin", "--hypothesis-profile=ci")
 
     def test_configured_paths_args_and_workers(self) -> None:
         """Stage overrides and the worker count reach the command line in order."""
-        settings = Settings(workers="0", stage={"integration": StageSpec(paths=("it",), args=("-v",))})
-        argv = pytest_command(settings, "integration", project=PROJECT, rcfile=RCFILE, posargs=["-k", "x"]).argv
+        settings = Settings(
+            workers="0", stage={"integration": StageSpec(paths=("it",), args=("-v",))}
+        )
+        argv = pytest_command(
+            settings, "integration", project=PROJECT, rcfile=RCFILE, posargs=["-k", "x"]
+        ).argv
         assert argv[7] == "it"
         assert "-n" not in argv
         assert argv[-3:] == ("-v", "-k", "x")
@@ -125,11 +148,17 @@ class TestOtherStages:
         """pytest-benchmark switches itself off under xdist, so the stage disables xdist."""
         command = benchmark_command(Settings(), project=PROJECT)
         assert command.argv == (
-            "python", "-m", "pytest", "tests/benchmark", "-p", "no:xdist",
+            "python",
+            "-m",
+            "pytest",
+            "tests/benchmark",
+            "-p",
+            "no:xdist",
             "--benchmark-json=/project/reports/benchmark/benchmark.json",
             "--benchmark-save-data",
             "--junitxml=/project/reports/junit/benchmark.xml",
-            "-o", "junit_suite_name=benchmark",
+            "-o",
+            "junit_suite_name=benchmark",
         )
 
     def test_lint_without_workflows(self, tmp_path: Path) -> None:
@@ -152,9 +181,20 @@ class TestOtherStages:
     def test_report_expects_the_stages_that_ran(self) -> None:
         """The report is told which stages' artifacts must be there."""
         assert report_command(Settings(), expect=("unit", "property")).argv == (
-            "python", "-m", "ci", "report", "reports", "--expect=unit,property",
+            "python",
+            "-m",
+            "ci",
+            "report",
+            "reports",
+            "--expect=unit,property",
         )
-        assert report_command(Settings(), expect=()).argv == ("python", "-m", "ci", "report", "reports")
+        assert report_command(Settings(), expect=()).argv == (
+            "python",
+            "-m",
+            "ci",
+            "report",
+            "reports",
+        )
 
     def test_stage_paths(self, tmp_path: Path) -> None:
         """Paths default to <tests>/<stage>."""

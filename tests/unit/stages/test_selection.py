@@ -9,7 +9,10 @@ from ci.stages._selection import PIPELINE_ENV, SessionInfo, pipeline_stages, sel
 
 SESSIONS = [
     SessionInfo(name="lint", tags=("lint",)),
-    *(SessionInfo(name=s, tags=("tests",)) for s in ("unit", "integration", "snapshot", "property")),
+    *(
+        SessionInfo(name=s, tags=("tests",))
+        for s in ("unit", "integration", "snapshot", "property")
+    ),
     SessionInfo(name="benchmark", tags=("benchmark",)),
     SessionInfo(name="report", tags=("report",)),
     SessionInfo(name="docs", default=False),
