@@ -19,7 +19,7 @@ import nox
 nox.needs_version = ">=2026.10.20"
 nox.options.default_venv_backend = "uv|virtualenv"
 nox.options.reuse_venv = "yes"
-nox.options.parallel = "auto"
+nox.options.parallel = "auto"  # type: ignore[assignment]  # nox converts "auto" to the core count
 
 # noxci's own source tree is where the stages come from; other projects `pip install noxci`.
 sys.path.insert(0, str(Path(__file__).parent))

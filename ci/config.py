@@ -232,17 +232,17 @@ def _from_toml(opt: Option, value: object, where: str) -> object:
     ok = isinstance(value, expected[opt.kind]) and not (
         opt.kind in {Kind.FLOAT, Kind.INT} and isinstance(value, bool)
     )
-    if opt.kind is Kind.LIST and ok:
-        ok = all(isinstance(item, str) for item in value)  # type: ignore[attr-defined]
+    if ok and isinstance(value, list):
+        ok = all(isinstance(item, str) for item in value)
     if not ok:
         msg = f"{where}: {opt.key} = {value!r} is not a {opt.kind.value}"
         raise ConfigError(msg)
     if opt.kind is Kind.PATH:
         return Path(str(value))
-    if opt.kind is Kind.LIST:
-        return tuple(value)  # type: ignore[call-overload]
-    if opt.kind is Kind.FLOAT:
-        return float(value)  # type: ignore[arg-type]
+    if isinstance(value, list):
+        return tuple(value)
+    if opt.kind is Kind.FLOAT and isinstance(value, int | float):
+        return float(value)
     return value
 
 
