@@ -8,10 +8,12 @@ one-line error (exit code 2), and every other input is still reported.
 from __future__ import annotations
 
 import sys
+import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 
 from ci.config import TEST_STAGES, Settings
+from ci.coverage_config import coverage_config
 from ci.errors import ExitCode, InputError
 from ci.report import discover
 from ci.report.evaluate.gates import evaluate_gates
@@ -52,9 +54,13 @@ def missing_artifacts(reports: Path, expect: Sequence[str]) -> list[str]:
 
 
 def read_inputs(
-    found: Sequence[discover.Input], *, project: Path
+    found: Sequence[discover.Input], *, project: Path, rcfile: Path | None = None
 ) -> tuple[list[InputStatus], TestsResult, CoverageReport | None, list[BenchmarkRun]]:
-    """Parse every discovered input; an unreadable one becomes a status with its error."""
+    """Parse every discovered input; an unreadable one becomes a status with its error.
+
+    ``rcfile`` is the coverage configuration the stages measured with (relative paths,
+    branches, the same sources), so their data files combine the way they were written.
+    """
     statuses: list[InputStatus] = []
     junit = []
     runs: list[BenchmarkRun] = []
@@ -65,8 +71,13 @@ def read_inputs(
             try:
                 if item.kind is InputKind.JUNIT:
                     junit.append(parse_junit(item.path))
+                elif item.kind is InputKind.COVERAGE and coverage is not None:
+                    error = (
+                        f"{item.path}: a second coverage input beside {coverage.paths[0]}; "
+                        "give the report one coverage format (data files, JSON or Cobertura)"
+                    )
                 elif item.kind is InputKind.COVERAGE:
-                    coverage = parse_coverage(item.paths, project=project)
+                    coverage = parse_coverage(item.paths, project=project, rcfile=rcfile)
                 elif item.kind is InputKind.BENCHMARK:
                     runs.append(parse_benchmark(item.path))
             except InputError as exc:
@@ -96,7 +107,12 @@ def run(
     reports = project / settings.reports
     missing = missing_artifacts(reports, expect or ())
     found = discover.discover(list(paths))
-    statuses, tests, coverage, runs = read_inputs(found, project=project)
+    with tempfile.TemporaryDirectory(prefix="noxci-") as tmp:
+        rcfile = Path(tmp) / "coverage.toml"
+        rcfile.write_text(
+            coverage_config(project, settings, Path(tmp) / ".coverage"), encoding="utf-8"
+        )
+        statuses, tests, coverage, runs = read_inputs(found, project=project, rcfile=rcfile)
     gates = evaluate_gates(
         inputs=statuses,
         missing=missing,

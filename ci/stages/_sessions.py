@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from ci import __version__
 from ci.config import Settings
+from ci.coverage_config import coverage_config
 from ci.errors import ServiceError
 from ci.stages import commands
 from ci.stages.commands import Command
@@ -83,7 +84,13 @@ def _install(session: nox.Session, project: Path, settings: Settings, stage: str
 def _run(session: nox.Session, command: Command, env: dict[str, str] | None = None) -> None:
     # A stage measures its own coverage; a measurement inherited from a nox that is itself
     # under coverage (noxci's own integration tests) must not leak into the stage's tools.
-    run_env: dict[str, str | None] = {**command.env, **(env or {}), "COVERAGE_PROCESS_CONFIG": None}
+    run_env: dict[str, str | None] = {
+        **command.env,
+        **(env or {}),
+        "COVERAGE_PROCESS_CONFIG": None,
+        "COVERAGE_FILE": None,  # would override the stage's data file
+        "COVERAGE_RCFILE": None,  # would override the stage's configuration
+    }
     session.run(*command.argv, env=run_env, success_codes=list(command.success_codes))
 
 
@@ -118,7 +125,7 @@ def test_session(
     rcfile = project / ".noxci" / f"coverage-{stage}.toml"
     rcfile.parent.mkdir(parents=True, exist_ok=True)
     rcfile.write_text(
-        commands.coverage_config(project, settings, coverage_dir / f".coverage.{stage}")
+        coverage_config(project, settings, coverage_dir / f".coverage.{stage}")
     )
     command = commands.pytest_command(
         settings,

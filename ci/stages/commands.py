@@ -7,18 +7,15 @@ nox) so the exact command lines are unit-tested without starting a process.
 from __future__ import annotations
 
 import dataclasses
-import json
-import tomllib
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Final
 
 from ci.config import Settings
 
 __all__ = [
     "Command",
     "benchmark_command",
-    "coverage_config",
     "hypothesis_profile",
     "lint_commands",
     "pytest_command",
@@ -60,53 +57,6 @@ def hypothesis_profile(settings: Settings, env: Mapping[str, str]) -> str:
     if settings.profile:
         return settings.profile
     return "ci" if env.get("CI", "").lower() in {"1", "true", "yes"} else "dev"
-
-
-def _dump_toml(table: Mapping[str, Any], prefix: str = "") -> list[str]:
-    """A minimal TOML writer for coverage's configuration (strings, numbers, lists, tables)."""
-    lines: list[str] = []
-    scalars = {k: v for k, v in table.items() if not isinstance(v, Mapping)}
-    tables = {k: v for k, v in table.items() if isinstance(v, Mapping)}
-    if prefix and scalars:
-        lines.append(f"[{prefix}]")
-    for key, value in scalars.items():
-        lines.append(f"{json.dumps(key)} = {json.dumps(value)}")
-    for key, sub in tables.items():
-        lines.extend(_dump_toml(sub, f"{prefix}.{json.dumps(key)}" if prefix else json.dumps(key)))
-    return lines
-
-
-def coverage_config(project: Path, settings: Settings, data_file: Path) -> str:
-    """The coverage configuration a test stage measures with, as TOML text.
-
-    It starts from the project's own ``[tool.coverage]`` and forces what noxci relies on:
-    branch coverage, parallel data files (one per process, pytest-xdist workers included
-    through coverage's subprocess patch), relative paths so runners can be combined, and
-    the stage's own data file.
-    """
-    own: dict[str, Any] = {}
-    pyproject = project / "pyproject.toml"
-    if pyproject.is_file():
-        with pyproject.open("rb") as stream:
-            own = tomllib.load(stream).get("tool", {}).get("coverage", {})
-    merged = {
-        key: dict(value) if isinstance(value, Mapping) else value for key, value in own.items()
-    }
-    run = merged.setdefault("run", {})
-    run.update(
-        {
-            "branch": True,
-            "parallel": True,
-            "relative_files": True,
-            "data_file": str(data_file),
-            "patch": sorted({*run.get("patch", []), "subprocess"}),
-            # Under xdist the controller process runs no test code: its empty data is expected.
-            "disable_warnings": sorted({*run.get("disable_warnings", []), "no-data-collected"}),
-        }
-    )
-    if settings.sources:
-        run["source"] = list(settings.sources)
-    return "\n".join(_dump_toml({"tool": {"coverage": merged}})) + "\n"
 
 
 def pytest_command(
@@ -171,7 +121,6 @@ def benchmark_command(
         "-p",
         "no:xdist",
         f"--benchmark-json={reports / 'benchmark' / f'{name}.json'}",
-        "--benchmark-save-data",  # every round's timing, which the noise-aware verdicts need
         f"--junitxml={reports / 'junit' / 'benchmark.xml'}",
         "-o",
         "junit_suite_name=benchmark",

@@ -6,10 +6,10 @@ import tomllib
 from pathlib import Path
 
 from ci.config import Settings, StageSpec, load_settings
+from ci.coverage_config import coverage_config
 from ci.stages.commands import (
     Command,
     benchmark_command,
-    coverage_config,
     hypothesis_profile,
     lint_commands,
     pytest_command,
@@ -155,7 +155,6 @@ class TestOtherStages:
             "-p",
             "no:xdist",
             "--benchmark-json=/project/reports/benchmark/benchmark.json",
-            "--benchmark-save-data",
             "--junitxml=/project/reports/junit/benchmark.xml",
             "-o",
             "junit_suite_name=benchmark",
