@@ -1,0 +1,1 @@
+"""A tiny package measured by the sample coverage runs (see tests/data/coverage/README.md)."""
