@@ -8,34 +8,18 @@ runs take a lock on it, so venvs are created once and reused even under pytest-x
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import fcntl
 import json
-import os
 import re
-import shutil
-import signal
-import subprocess
-import sys
-import time
 from collections import Counter
-from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-import pytest
 from coverage import CoverageData
 from lxml import etree
 
-SAMPLE = Path(__file__).parents[1] / "sample_project"
-#: Generous: the first run of a session creates seven virtualenvs.
-NOX_TIMEOUT = 900
-TEST_STAGES = ("unit", "integration", "snapshot", "property")
-#: Outer variables that would steer the nested run: noxci's own settings, the outer pytest
-#: and coverage runs, and CI/GitHub (the sample's report must not publish anywhere).
-DROPPED_PREFIXES = ("NOXCI_", "PYTEST_", "COV_CORE_", "GITHUB_", "NOX_")
-DROPPED = frozenset({"CI", "COVERAGE_FILE", "COVERAGE_RCFILE", "SAMPLEPROJ_FAIL"})
+from ci.config import TEST_STAGES
+from tests.sample_harness import copy_sample, run_nox
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -46,102 +30,6 @@ class Counts:
     failures: int = 0
     errors: int = 0
     skipped: int = 0
-
-
-@dataclasses.dataclass(frozen=True, kw_only=True)
-class NoxRun:
-    """A finished ``nox`` run in a copy of the sample project."""
-
-    project: Path
-    returncode: int
-    output: str
-    seconds: float
-
-    @property
-    def reports(self) -> Path:
-        """The sample's reports directory."""
-        return self.project / "reports"
-
-
-@pytest.fixture(scope="session")
-def shared_envdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One nox envdir for every run in this test session (all xdist workers included)."""
-    root = tmp_path_factory.getbasetemp()
-    if "PYTEST_XDIST_WORKER" in os.environ:
-        root = root.parent  # shared by the workers of this run only
-    envdir = root / "sample-nox-envs"
-    envdir.mkdir(exist_ok=True)
-    return envdir
-
-
-@contextlib.contextmanager
-def _locked(envdir: Path) -> Iterator[None]:
-    """Hold the envdir's lock: two nox runs must not install into the same venvs at once."""
-    with (envdir.parent / f"{envdir.name}.lock").open("w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(lock, fcntl.LOCK_UN)
-
-
-def _copy_sample(dest: Path) -> Path:
-    ignore = shutil.ignore_patterns(
-        ".nox",
-        ".noxci",
-        "reports",
-        "__pycache__",
-        ".*_cache",
-        ".hypothesis",
-        ".benchmarks",
-        ".coverage*",
-    )
-    shutil.copytree(SAMPLE, dest, ignore=ignore)
-    return dest
-
-
-def _environment(extra: Mapping[str, str]) -> dict[str, str]:
-    """This process's environment minus what would steer the nested run, plus ``extra``.
-
-    ``COVERAGE_PROCESS_CONFIG`` stays: it measures noxci's own code inside the nested nox
-    (the stages drop it from what they run). ``NOX_SCRIPT_MODE=none``: the noxfile's
-    PEP 723 dependencies are installed here already, and nox must never fetch them.
-    """
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in DROPPED and not key.startswith(DROPPED_PREFIXES)
-    }
-    return {**env, "NOX_SCRIPT_MODE": "none", **extra}
-
-
-def run_nox(
-    project: Path, envdir: Path, *args: str, extra: Mapping[str, str] | None = None
-) -> NoxRun:
-    """``python -m nox ARGS`` in ``project``, with the shared envdir, under its lock."""
-    argv = [sys.executable, "-m", "nox", "--envdir", str(envdir), "--no-color", *args]
-    with _locked(envdir):
-        start = time.monotonic()
-        # Its own process group, so a run that hangs is killed with its sessions and services.
-        with subprocess.Popen(
-            argv,
-            cwd=project,
-            env=_environment(extra or {}),
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            start_new_session=True,
-        ) as process:
-            try:
-                output, _ = process.communicate(timeout=NOX_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                output, _ = process.communicate()
-                pytest.fail(f"nox {' '.join(args)} took over {NOX_TIMEOUT}s:\n{output[-6000:]}")
-        seconds = time.monotonic() - start
-    print(f"nox {' '.join(args)}: exit {process.returncode} after {seconds:.1f}s")
-    return NoxRun(project=project, returncode=process.returncode, output=output, seconds=seconds)
 
 
 def junit_counts(path: Path) -> Counts:
@@ -208,7 +96,7 @@ SOURCES = {"src/sampleproj/__init__.py", "src/sampleproj/intervals.py", "src/sam
 class TestSampleProject:
     def test_sessions_are_listed(self, tmp_path: Path, shared_envdir: Path) -> None:
         """``nox -l --json`` lists every stage and the report, the test stages tagged ``tests``."""
-        project = _copy_sample(tmp_path / "sample")
+        project = copy_sample(tmp_path / "sample")
         run = run_nox(project, shared_envdir, "-l", "--json")
         assert run.returncode == 0, run.output
         listed = json.loads(run.output[run.output.index("[") :])
@@ -226,7 +114,7 @@ class TestSampleProject:
         self, tmp_path: Path, shared_envdir: Path
     ) -> None:
         """Plain ``nox`` passes and leaves JUnit, coverage, benchmark, service log and report."""
-        run = run_nox(_copy_sample(tmp_path / "sample"), shared_envdir)
+        run = run_nox(copy_sample(tmp_path / "sample"), shared_envdir)
         assert run.returncode == 0, run.output[-6000:]
         reports = run.reports
 
@@ -269,7 +157,7 @@ class TestSampleProject:
         self, tmp_path: Path, shared_envdir: Path
     ) -> None:
         """With SAMPLEPROJ_FAIL=1, ``nox -s unit report`` fails, and the report says why."""
-        project = _copy_sample(tmp_path / "sample")
+        project = copy_sample(tmp_path / "sample")
         run = run_nox(
             project, shared_envdir, "-s", "unit", "report", extra={"SAMPLEPROJ_FAIL": "1"}
         )
