@@ -6,6 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.sample_harness import shared_envdir_path
+
 STAGE_FOLDERS = ("unit", "integration", "snapshot", "property", "benchmark")
 TESTS = Path(__file__).parent
 
@@ -16,3 +18,9 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         relative = item.path.relative_to(TESTS) if item.path.is_relative_to(TESTS) else None
         if relative is not None and relative.parts and relative.parts[0] in STAGE_FOLDERS:
             item.add_marker(getattr(pytest.mark, relative.parts[0]))
+
+
+@pytest.fixture(scope="session")
+def shared_envdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One nox envdir for every run of the sample project in this test session."""
+    return shared_envdir_path(tmp_path_factory)

@@ -22,9 +22,9 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["NOX_TIMEOUT", "SAMPLE", "NoxRun", "copy_sample", "run_nox", "shared_envdir"]
+__all__ = ["NOX_TIMEOUT", "SAMPLE", "NoxRun", "copy_sample", "run_nox", "shared_envdir_path"]
 
-SAMPLE = Path(__file__).parents[1] / "sample_project"
+SAMPLE = Path(__file__).parent / "sample_project"
 #: Generous: the first run of a session creates seven virtualenvs.
 NOX_TIMEOUT = 900
 #: Outer variables that would steer the nested run: noxci's own settings, the outer pytest
@@ -46,17 +46,6 @@ class NoxRun:
     def reports(self) -> Path:
         """The sample's reports directory."""
         return self.project / "reports"
-
-
-@pytest.fixture(scope="session")
-def shared_envdir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """One nox envdir for every run in this test session (all xdist workers included)."""
-    root = tmp_path_factory.getbasetemp()
-    if "PYTEST_XDIST_WORKER" in os.environ:
-        root = root.parent  # shared by the workers of this run only
-    envdir = root / "sample-nox-envs"
-    envdir.mkdir(exist_ok=True)
-    return envdir
 
 
 @contextlib.contextmanager
@@ -127,3 +116,13 @@ def run_nox(
         seconds = time.monotonic() - start
     print(f"nox {' '.join(args)}: exit {process.returncode} after {seconds:.1f}s")
     return NoxRun(project=project, returncode=process.returncode, output=output, seconds=seconds)
+
+
+def shared_envdir_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One nox envdir for every run in this test session (all xdist workers included)."""
+    root = tmp_path_factory.getbasetemp()
+    if "PYTEST_XDIST_WORKER" in os.environ:
+        root = root.parent  # shared by the workers of this run only
+    envdir = root / "sample-nox-envs"
+    envdir.mkdir(exist_ok=True)
+    return envdir

@@ -12,9 +12,7 @@ from pathlib import Path
 
 from pytest_benchmark.fixture import BenchmarkFixture
 
-from tests.sample_harness import copy_sample, run_nox, shared_envdir
-
-__all__ = ["shared_envdir"]
+from tests.sample_harness import copy_sample, run_nox
 
 ROUNDS = 3
 
