@@ -19,6 +19,11 @@ __all__ = ["coverage_gate", "evaluate_gates", "inputs_gate", "tests_gate"]
 NAMED = 3
 
 
+def _count(n: int, noun: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _names(ids: Sequence[str]) -> str:
     shown = ", ".join(ids[:NAMED])
     return shown if len(ids) <= NAMED else f"{shown} and {len(ids) - NAMED} more"
@@ -34,7 +39,7 @@ def tests_gate(tests: TestsResult) -> GateResult:
     failing = [case.id for case in tests.cases if case.outcome in {Outcome.FAILED, Outcome.ERROR}]
     parts = [
         f"{counts.failed} failed" if counts.failed else "",
-        f"{counts.errors} errors" if counts.errors else "",
+        _count(counts.errors, "error") if counts.errors else "",
     ]
     summary = ", ".join(part for part in parts if part)
     return GateResult(name="tests", passed=False, detail=f"{summary}: {_names(failing)}")
@@ -68,7 +73,7 @@ def inputs_gate(inputs: Sequence[InputStatus], missing: Sequence[str]) -> GateRe
     detail = "; ".join(p for p in problems if p)
     if detail:
         return GateResult(name="inputs", passed=False, detail=detail)
-    return GateResult(name="inputs", passed=True, detail=f"{len(inputs)} inputs read")
+    return GateResult(name="inputs", passed=True, detail=f"{_count(len(inputs), 'input')} read")
 
 
 def evaluate_gates(

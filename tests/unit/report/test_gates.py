@@ -53,7 +53,7 @@ class TestTestsGate:
         assert result == GateResult(
             name="tests",
             passed=False,
-            detail="4 failed, 1 errors: tests.test_a::test_0, tests.test_a::test_1, tests.test_a::test_2 and 2 more",
+            detail="4 failed, 1 error: tests.test_a::test_0, tests.test_a::test_1, tests.test_a::test_2 and 2 more",
         )
 
     def test_error_only(self) -> None:
@@ -61,7 +61,7 @@ class TestTestsGate:
         result = tests_gate(
             TestsResult(counts=Counts(total=1, errors=1), cases=(failing("t", Outcome.ERROR),))
         )
-        assert result == GateResult(name="tests", passed=False, detail="1 errors: tests.test_a::t")
+        assert result == GateResult(name="tests", passed=False, detail="1 error: tests.test_a::t")
 
 
 class TestCoverageGate:
@@ -111,7 +111,7 @@ class TestInputsGate:
         """Every input read and nothing missing passes."""
         statuses = [InputStatus(path="a.xml", kind=InputKind.JUNIT)]
         assert inputs_gate(statuses, []) == GateResult(
-            name="inputs", passed=True, detail="1 inputs read"
+            name="inputs", passed=True, detail="1 input read"
         )
 
     def test_missing_and_unreadable(self) -> None:
