@@ -21,7 +21,7 @@ from ci.errors import NoxciError
 __all__ = ["main", "main_inner"]
 
 #: The options ``noxci report`` takes as flags (everything else comes from config and env).
-REPORT_FLAGS = ("reports", "fail_under")
+REPORT_FLAGS = ("reports", "fail_under", "diff_base", "diff_file", "diff_fail_under", "diff_mode")
 FORMATS = ("terminal", "markdown", "json")
 
 

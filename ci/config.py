@@ -22,14 +22,16 @@ import math
 import tomllib
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, Literal, get_args
 
 from ci.errors import ConfigError
 
 __all__ = [
     "ARTIFACT_STAGES",
+    "DIFF_MODES",
     "STAGES",
     "TEST_STAGES",
+    "DiffMode",
     "Option",
     "ServiceSpec",
     "Settings",
@@ -48,6 +50,9 @@ STAGES: Final = ("lint", "unit", "integration", "snapshot", "property", "benchma
 TEST_STAGES: Final = ("unit", "integration", "snapshot", "property")
 #: The stages that leave artifacts for the report.
 ARTIFACT_STAGES: Final = (*TEST_STAGES, "benchmark")
+#: How the diff-coverage gate decides: a percentage floor, or every changed line covered.
+DiffMode = Literal["floor", "every-line"]
+DIFF_MODES: Final[tuple[DiffMode, ...]] = get_args(DiffMode)
 
 
 class Kind(enum.Enum):
@@ -145,6 +150,18 @@ class Settings:
         None,
         Kind.STR,
         "Hypothesis profile: dev, ci or nightly (default: ci under CI=true, else dev).",
+    )
+    diff_base: str | None = _opt(
+        None, Kind.STR, "Git ref to measure diff coverage against (git diff REF...HEAD)."
+    )
+    diff_file: Path | None = _opt(
+        None, Kind.PATH, "Unified diff file to measure diff coverage of, instead of diff-base."
+    )
+    diff_fail_under: float = _opt(
+        0.0, Kind.FLOAT, "Diff coverage floor in percent of the changed lines (mode floor)."
+    )
+    diff_mode: DiffMode = _opt(
+        "floor", Kind.STR, "Diff coverage gate: floor, or every-line (each changed line covered)."
     )
     services: Mapping[str, ServiceSpec] = dataclasses.field(default_factory=dict)
     stage: Mapping[str, StageSpec] = dataclasses.field(default_factory=dict)
@@ -359,12 +376,33 @@ def load_settings(
     for attr, value in (flags or {}).items():
         if value is not None:
             values[attr] = value
+    if values.get("diff_base") == "":  # NOXCI_DIFF_BASE= or --diff-base '' unsets it
+        values["diff_base"] = None
     settings = Settings(**values)  # type: ignore[arg-type]
     unknown = [s for s in settings.stages if s not in STAGES]
     if unknown:
         msg = f"{where}: unknown stage {unknown[0]!r}{_did_you_mean(unknown[0], STAGES)}"
         raise ConfigError(msg)
+    _check_diff(settings)
     return settings
+
+
+def _check_diff(settings: Settings) -> None:
+    """The diff options make sense together (from any layer: pyproject, env or flags)."""
+    origin = "[tool.noxci], NOXCI_* or flags"
+    if settings.diff_mode not in DIFF_MODES:
+        hint = _did_you_mean(settings.diff_mode, DIFF_MODES).replace("known keys", "known modes")
+        msg = f"diff-mode {settings.diff_mode!r} ({origin}) is not a mode{hint}"
+        raise ConfigError(msg)
+    if not 0 <= settings.diff_fail_under <= 100:
+        msg = f"diff-fail-under {settings.diff_fail_under:g} ({origin}) is not a percentage (0-100)"
+        raise ConfigError(msg)
+    if settings.diff_base is not None and settings.diff_file is not None:
+        msg = (
+            f"diff-base {settings.diff_base!r} and diff-file {str(settings.diff_file)!r} are both "
+            f"set ({origin}); set only one (an empty diff-base unsets it)"
+        )
+        raise ConfigError(msg)
 
 
 def add_flags(parser: argparse.ArgumentParser, attrs: Sequence[str]) -> None:

@@ -62,4 +62,7 @@ def coverage_config(project: Path, settings: Settings, data_file: Path) -> str:
     )
     if settings.sources:
         run["source"] = list(settings.sources)
+    # A process running outside the project directory (a nested nox in another checkout)
+    # records this project's files by absolute path; combining maps them back.
+    merged.setdefault("paths", {})["noxci-project"] = ["./", f"{project.resolve()}/"]
     return "\n".join(_dump_toml({"tool": {"coverage": merged}})) + "\n"

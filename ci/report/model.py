@@ -4,8 +4,8 @@ Parsers turn artifacts into these values, evaluators compare them, renderers pri
 This module does no I/O and imports nothing of ours, so every step can depend on it and
 it can depend on nothing (DESIGN.md, "Repository layout").
 
-Sections: tests (JUnit), then coverage and benchmarks (added below, each under a
-``# --- <name> ---`` header).
+Sections: tests (JUnit), then coverage, benchmarks, the report and diff coverage (added
+below, each under a ``# --- <name> ---`` header).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from pathlib import Path
 
 __all__ = [
     "ID_SEPARATOR",
+    "Annotation",
+    "AnnotationLevel",
     "Benchmark",
     "BenchmarkRun",
     "BenchmarkStats",
@@ -26,6 +28,7 @@ __all__ = [
     "CoverageFormat",
     "CoverageReport",
     "CoverageTotals",
+    "DiffCoverage",
     "FileCoverage",
     "GateResult",
     "InputKind",
@@ -419,8 +422,67 @@ class Report:
     coverage: CoverageReport | None
     benchmarks: tuple[BenchmarkRun, ...]
     gates: tuple[GateResult, ...]
+    #: The coverage of the changed lines, when a diff was given.
+    diff: DiffCoverage | None = None
 
     @property
     def passed(self) -> bool:
         """Every gate passed."""
         return all(gate.passed for gate in self.gates)
+
+
+# --- diff coverage ---
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class DiffCoverage:
+    """The coverage of the lines a change adds or modifies (``report.json`` ``coverage.diff``).
+
+    Line-based, like diff-cover: a changed line counts when coverage.py measured it (an
+    executable line that is not excluded), and is covered when it ran. Paths are relative to
+    the git repository's root, as git names them.
+    """
+
+    #: Where the changed lines came from (``origin/main...HEAD`` or a diff file's path).
+    source: str = ""
+    #: Changed executable lines that ran.
+    covered: int = 0
+    #: Changed executable lines.
+    total: int = 0
+    #: The changed executable lines that never ran, by path (only paths that have any).
+    uncovered: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
+    #: Changed lines that ran but left a branch never taken, by path (branch data only).
+    partial: Mapping[str, tuple[int, ...]] = field(default_factory=dict, hash=False)
+
+    @property
+    def percent(self) -> float | None:
+        """Covered changed lines in percent; ``None`` when no changed line is executable."""
+        return 100.0 * self.covered / self.total if self.total else None
+
+
+# --- annotations ---
+
+
+class AnnotationLevel(enum.StrEnum):
+    """How severe an annotation is (GitHub's check-run ``annotation_level``)."""
+
+    NOTICE = "notice"
+    WARNING = "warning"
+    FAILURE = "failure"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Annotation:
+    """A message attached to lines of a file: a check-run annotation or a workflow command."""
+
+    #: The file, relative to the repository root, as GitHub names it.
+    path: str
+    start_line: int
+    end_line: int
+    level: AnnotationLevel
+    #: What happened, in plain text (shown under the line).
+    message: str
+    #: A one-line heading ("" when none).
+    title: str = ""
+    #: Longer plain text shown folded (a traceback excerpt; "" when none).
+    raw_details: str = ""

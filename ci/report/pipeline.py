@@ -16,11 +16,13 @@ from ci.config import TEST_STAGES, Settings
 from ci.coverage_config import coverage_config
 from ci.errors import ExitCode, InputError
 from ci.report import discover
+from ci.report.evaluate.diff_coverage import diff_coverage, diff_coverage_gate
 from ci.report.evaluate.gates import evaluate_gates
 from ci.report.model import (
     BenchmarkRun,
     Counts,
     CoverageReport,
+    DiffCoverage,
     InputKind,
     InputStatus,
     Report,
@@ -28,6 +30,7 @@ from ci.report.model import (
 )
 from ci.report.parse.benchmark import parse_benchmark
 from ci.report.parse.coverage import parse_coverage
+from ci.report.parse.diff import changed_lines
 from ci.report.parse.junit import parse_junit
 from ci.report.render.jsonreport import render_json
 from ci.report.render.markdown import render_markdown
@@ -94,6 +97,27 @@ def read_inputs(
     return statuses, tests, coverage, runs
 
 
+def _wants_diff(settings: Settings) -> bool:
+    return bool(settings.diff_base or settings.diff_file)
+
+
+def _diff_coverage(
+    settings: Settings, project: Path, coverage: CoverageReport | None
+) -> tuple[DiffCoverage | None, InputStatus | None]:
+    """The coverage of the changed lines, or the one-line reason the diff could not be read."""
+    try:
+        changed = changed_lines(project, base=settings.diff_base, diff_file=settings.diff_file)
+    except InputError as exc:
+        where = str(settings.diff_file or settings.diff_base)
+        return None, InputStatus(path=where, kind=None, error=str(exc))
+    if changed is None or coverage is None:
+        return None, None
+    diff = diff_coverage(
+        changed.files, coverage, project=project.resolve(), root=changed.root, source=changed.source
+    )
+    return diff, None
+
+
 def run(
     settings: Settings,
     *,
@@ -113,6 +137,9 @@ def run(
             coverage_config(project, settings, Path(tmp) / ".coverage"), encoding="utf-8"
         )
         statuses, tests, coverage, runs = read_inputs(found, project=project, rcfile=rcfile)
+    diff, diff_error = _diff_coverage(settings, project, coverage)
+    if diff_error is not None:
+        statuses.append(diff_error)
     gates = evaluate_gates(
         inputs=statuses,
         missing=missing,
@@ -120,8 +147,18 @@ def run(
         coverage=coverage,
         fail_under=settings.fail_under,
     )
+    if diff_error is None and _wants_diff(settings):
+        gates = (
+            *gates,
+            diff_coverage_gate(diff, mode=settings.diff_mode, fail_under=settings.diff_fail_under),
+        )
     report = Report(
-        inputs=tuple(statuses), tests=tests, coverage=coverage, benchmarks=tuple(runs), gates=gates
+        inputs=tuple(statuses),
+        tests=tests,
+        coverage=coverage,
+        benchmarks=tuple(runs),
+        gates=gates,
+        diff=diff,
     )
 
     if reports.is_dir():

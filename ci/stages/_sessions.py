@@ -124,9 +124,7 @@ def test_session(
 
     rcfile = project / ".noxci" / f"coverage-{stage}.toml"
     rcfile.parent.mkdir(parents=True, exist_ok=True)
-    rcfile.write_text(
-        coverage_config(project, settings, coverage_dir / f".coverage.{stage}")
-    )
+    rcfile.write_text(coverage_config(project, settings, coverage_dir / f".coverage.{stage}"))
     command = commands.pytest_command(
         settings,
         stage,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -121,3 +122,80 @@ class TestReportCommand:
             "passed": False,
             "detail": "coverage 86% < floor 90%",
         }
+
+
+def git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args],
+        cwd=repo,
+        check=True,
+        capture_output=True,
+    )
+
+
+class TestDiffCoverage:
+    def make_repo(self, tmp_path: Path) -> Path:
+        """A git repository whose second commit adds two lines, one of them never run."""
+        repo = tmp_path / "repo"
+        (repo / "pkg").mkdir(parents=True)
+        (repo / "pkg" / "__init__.py").write_text("", encoding="utf-8")
+        (repo / "pkg" / "calc.py").write_text(
+            "def add(a, b):\n    return a + b\n", encoding="utf-8"
+        )
+        (repo / "pyproject.toml").write_text(
+            "[tool.noxci]\nsources = ['pkg']\n[tool.coverage.run]\nrelative_files = true\n",
+            encoding="utf-8",
+        )
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", ".")
+        git(repo, "commit", "-q", "-m", "base")
+        (repo / "pkg" / "calc.py").write_text(
+            "def add(a, b):\n    return a + b\n\n\ndef sub(a, b):\n    return a - b\n",
+            encoding="utf-8",
+        )
+        git(repo, "commit", "-q", "-am", "sub")
+        (repo / "run.py").write_text("import pkg.calc\n\npkg.calc.add(1, 2)\n", encoding="utf-8")
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "coverage",
+                "run",
+                "--branch",
+                "--source=pkg",
+                "--data-file=reports/coverage/.coverage.unit.x",
+                "run.py",
+            ],
+            cwd=repo,
+            check=True,
+            env={k: v for k, v in os.environ.items() if not k.startswith("COVERAGE_")},
+        )
+        junit(repo, "unit", PASSING)
+        return repo
+
+    def test_diff_base_measures_the_changed_lines(self, tmp_path: Path) -> None:
+        """--diff-base HEAD~1: the new function's body never ran, so every-line mode fails."""
+        repo = self.make_repo(tmp_path)
+        result = report(
+            repo, "--diff-base", "HEAD~1", "--diff-mode", "every-line", "--format", "json"
+        )
+        assert (result.returncode, result.stderr) == (1, "")
+        document = json.loads(result.stdout)
+        assert document["coverage"]["diff"] == {
+            "percent": 50.0,
+            "covered": 1,
+            "total": 2,
+            "uncovered": {"pkg/calc.py": [6]},
+            "partial": {},
+        }
+        assert document["gates"][-1]["name"] == "diff-coverage"
+        assert document["gates"][-1]["passed"] is False
+
+    def test_missing_ref_is_one_line_and_exit_2(self, tmp_path: Path) -> None:
+        """A ref that is not there (a shallow clone) says to fetch it, with exit 2."""
+        repo = self.make_repo(tmp_path)
+        result = report(repo, "--diff-base", "origin/main", "--format", "json")
+        assert result.returncode == 2
+        (line,) = result.stderr.splitlines()
+        assert line.startswith("noxci: error: git: origin/main is not a commit")
+        assert "git fetch origin main" in line

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from ci.config import (
+    DIFF_MODES,
     STAGES,
     Kind,
     ServiceSpec,
@@ -51,6 +52,10 @@ class TestOptions:
             "workers",
             "fail_under",
             "profile",
+            "diff_base",
+            "diff_file",
+            "diff_fail_under",
+            "diff_mode",
         ]
 
 
@@ -140,6 +145,72 @@ class TestLoadSettings:
         project = write(tmp_path, "[tool.noxci]\nreports = 'out'\n")
         assert load_settings(project, {}).reports == Path("out")
         assert load_settings(project, {"NOXCI_REPORTS": "elsewhere"}).reports == Path("elsewhere")
+
+
+class TestDiffOptions:
+    def test_defaults(self, tmp_path: Path) -> None:
+        """No diff is measured by default; the mode is a floor of 0."""
+        settings = load_settings(tmp_path, {})
+        assert (
+            settings.diff_base,
+            settings.diff_file,
+            settings.diff_fail_under,
+            settings.diff_mode,
+        ) == (None, None, 0.0, "floor")
+        assert DIFF_MODES == ("floor", "every-line")
+
+    def test_from_pyproject_env_and_flags(self, tmp_path: Path) -> None:
+        """Each layer sets the diff options; an empty diff-base unsets the pyproject one."""
+        project = write(tmp_path, "[tool.noxci]\ndiff-base = 'origin/main'\ndiff-fail-under = 80\n")
+        settings = load_settings(
+            project, {"NOXCI_DIFF_MODE": "every-line"}, {"diff_fail_under": 90.0}
+        )
+        assert (settings.diff_base, settings.diff_fail_under, settings.diff_mode) == (
+            "origin/main",
+            90.0,
+            "every-line",
+        )
+        from_env = load_settings(project, {"NOXCI_DIFF_FILE": "change.diff", "NOXCI_DIFF_BASE": ""})
+        assert (from_env.diff_base, from_env.diff_file) == (None, Path("change.diff"))
+
+    def test_unknown_mode(self, tmp_path: Path) -> None:
+        """A mode that is not floor or every-line fails with a hint."""
+        with pytest.raises(ConfigError) as info:
+            load_settings(tmp_path, {"NOXCI_DIFF_MODE": "every_line"})
+        assert str(info.value) == (
+            "diff-mode 'every_line' ([tool.noxci], NOXCI_* or flags) is not a mode; "
+            "did you mean 'every-line'?"
+        )
+
+    def test_unknown_mode_without_close_match(self, tmp_path: Path) -> None:
+        """A mode like nothing known lists the known modes."""
+        project = write(tmp_path, "[tool.noxci]\ndiff-mode = 'zzz'\n")
+        with pytest.raises(ConfigError) as info:
+            load_settings(project, {})
+        assert str(info.value) == (
+            "diff-mode 'zzz' ([tool.noxci], NOXCI_* or flags) is not a mode; "
+            "known modes: floor, every-line"
+        )
+
+    @pytest.mark.parametrize("floor", ["-1", "100.5"])
+    def test_floor_is_a_percentage(self, tmp_path: Path, floor: str) -> None:
+        """A diff floor outside 0-100 is refused."""
+        with pytest.raises(ConfigError) as info:
+            load_settings(tmp_path, {"NOXCI_DIFF_FAIL_UNDER": floor})
+        assert str(info.value) == (
+            f"diff-fail-under {float(floor):g} ([tool.noxci], NOXCI_* or flags) "
+            "is not a percentage (0-100)"
+        )
+
+    def test_base_and_file_together(self, tmp_path: Path) -> None:
+        """diff-base and diff-file name two different changes: only one may be set."""
+        project = write(tmp_path, "[tool.noxci]\ndiff-base = 'origin/main'\n")
+        with pytest.raises(ConfigError) as info:
+            load_settings(project, {}, {"diff_file": Path("c.diff")})
+        assert str(info.value) == (
+            "diff-base 'origin/main' and diff-file 'c.diff' are both set "
+            "([tool.noxci], NOXCI_* or flags); set only one (an empty diff-base unsets it)"
+        )
 
 
 class TestTables:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import json
 from typing import Any, Final
 
-from ci.report.model import BenchmarkRun, Counts, CoverageReport, Report
+from ci.report.model import BenchmarkRun, Counts, CoverageReport, DiffCoverage, Report
 
 __all__ = ["SCHEMA", "render_json", "report_document"]
 
@@ -28,7 +28,19 @@ def _counts(counts: Counts) -> dict[str, Any]:
     }
 
 
-def _coverage(coverage: CoverageReport | None) -> dict[str, Any] | None:
+def _diff(diff: DiffCoverage | None) -> dict[str, Any] | None:
+    if diff is None:
+        return None
+    return {
+        "percent": diff.percent,
+        "covered": diff.covered,
+        "total": diff.total,
+        "uncovered": {path: list(lines) for path, lines in diff.uncovered.items()},
+        "partial": {path: list(lines) for path, lines in diff.partial.items()},
+    }
+
+
+def _coverage(coverage: CoverageReport | None, diff: DiffCoverage | None) -> dict[str, Any] | None:
     if coverage is None:
         return None
     totals = coverage.totals
@@ -39,7 +51,7 @@ def _coverage(coverage: CoverageReport | None) -> dict[str, Any] | None:
         "covered_branches": totals.covered_branches,
         "num_branches": totals.num_branches,
         "delta": None,
-        "diff": None,
+        "diff": _diff(diff),
     }
 
 
@@ -82,7 +94,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "fixed": list(tests.fixed),
             "still_failing": list(tests.still_failing),
         },
-        "coverage": _coverage(report.coverage),
+        "coverage": _coverage(report.coverage, report.diff),
         "benchmarks": _benchmarks(report.benchmarks),
         "gates": [{"name": g.name, "passed": g.passed, "detail": g.detail} for g in report.gates],
     }

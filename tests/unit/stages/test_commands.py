@@ -121,7 +121,10 @@ class TestCoverageConfig:
                 "source": ["src/pkg"],
             },
             "report": {"exclude_also": ["if DEBUG:"]},
-            "paths": {"source": ["src/", "*/site-packages/"]},
+            "paths": {
+                "source": ["src/", "*/site-packages/"],
+                "noxci-project": ["./", f"{tmp_path.resolve()}/"],
+            },
         }
 
     def test_without_pyproject(self, tmp_path: Path) -> None:
@@ -137,7 +140,8 @@ class TestCoverageConfig:
                         "data_file": "/d/.coverage.unit",
                         "patch": ["subprocess"],
                         "disable_warnings": ["no-data-collected"],
-                    }
+                    },
+                    "paths": {"noxci-project": ["./", f"{tmp_path.resolve()}/"]},
                 }
             }
         }
