@@ -1,0 +1,6 @@
+*** Test Cases ***
+Ünïcode ☃ Passes
+    Log    hello
+
+Fails In Nested Suite
+    Fail    nested failure
