@@ -20,8 +20,8 @@ class TestQuickStart:
     def test_exactly_two_commands(self) -> None:
         """The quick start has the main job and the tests, nothing else."""
         assert quick_start_commands() == [
-            'python -m pip install "nox[uv]" && nox',
-            'python -m pip install "nox[uv]" && nox -t tests report',
+            'python -m pip install "nox[uv]" && python -m nox',
+            'python -m pip install "nox[uv]" && python -m nox -t tests report',
         ]
 
     def test_ci_runs_the_test_command_verbatim(self) -> None:
