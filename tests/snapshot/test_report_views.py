@@ -79,46 +79,27 @@ def report_text(
     return code, output.read_text(encoding="utf-8")
 
 
+EXTENSIONS: dict[str, type[SingleFileSnapshotExtension]] = {
+    "terminal": TextSnapshot,
+    "markdown": MarkdownSnapshot,
+    "json": JsonSnapshot,
+}
+
+
+@pytest.mark.parametrize("output_format", ["terminal", "markdown", "json"])
 @pytest.mark.parametrize(
     ("files", "expected_code"),
     [pytest.param(REALISTIC, 1, id="realistic"), pytest.param(HOSTILE, 1, id="hostile")],
 )
-class TestReportViews:
-    def test_terminal(
-        self,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
-        snapshot: SnapshotAssertion,
-        files: dict[str, Path],
-        expected_code: int,
-    ) -> None:
-        """The terminal view: stage table, failures, coverage, benchmarks, gates, closing line."""
-        code, text = report_text(tmp_path, monkeypatch, files, "terminal")
-        assert code == expected_code
-        assert text == snapshot(extension_class=TextSnapshot)
-
-    def test_markdown(
-        self,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
-        snapshot: SnapshotAssertion,
-        files: dict[str, Path],
-        expected_code: int,
-    ) -> None:
-        """The Markdown view, with untrusted text made inert."""
-        code, text = report_text(tmp_path, monkeypatch, files, "markdown")
-        assert code == expected_code
-        assert text == snapshot(extension_class=MarkdownSnapshot)
-
-    def test_json(
-        self,
-        tmp_path: Path,
-        monkeypatch: pytest.MonkeyPatch,
-        snapshot: SnapshotAssertion,
-        files: dict[str, Path],
-        expected_code: int,
-    ) -> None:
-        """report.json, schema noxci.report/1."""
-        code, text = report_text(tmp_path, monkeypatch, files, "json")
-        assert code == expected_code
-        assert text == snapshot(extension_class=JsonSnapshot)
+def test_report_view(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    snapshot: SnapshotAssertion,
+    files: dict[str, Path],
+    expected_code: int,
+    output_format: str,
+) -> None:
+    """Terminal (tables, failures, gates, closing line), Markdown (inert text) and report.json."""
+    code, text = report_text(tmp_path, monkeypatch, files, output_format)
+    assert code == expected_code
+    assert text == snapshot(extension_class=EXTENSIONS[output_format])
