@@ -21,7 +21,20 @@ from ci.errors import NoxciError
 __all__ = ["main", "main_inner"]
 
 #: The options ``noxci report`` takes as flags (everything else comes from config and env).
-REPORT_FLAGS = ("reports", "fail_under", "diff_base", "diff_file", "diff_fail_under", "diff_mode")
+REPORT_FLAGS = (
+    "reports",
+    "fail_under",
+    "diff_base",
+    "diff_file",
+    "diff_fail_under",
+    "diff_mode",
+    "publish",
+    "strict_publish",
+    "comment_key",
+    "check_name",
+    "publish_budget",
+    "event_file",
+)
 FORMATS = ("terminal", "markdown", "json")
 
 
@@ -84,6 +97,7 @@ def main_inner(argv: Sequence[str] | None = None) -> int:
         expect=None if args.expect is None else tuple(s for s in args.expect.split(",") if s),
         output_format=args.format,
         output=args.output,
+        env=os.environ,
     )
 
 

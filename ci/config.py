@@ -29,10 +29,12 @@ from ci.errors import ConfigError
 __all__ = [
     "ARTIFACT_STAGES",
     "DIFF_MODES",
+    "PUBLISH_MODES",
     "STAGES",
     "TEST_STAGES",
     "DiffMode",
     "Option",
+    "PublishMode",
     "ServiceSpec",
     "Settings",
     "StageSpec",
@@ -53,6 +55,8 @@ ARTIFACT_STAGES: Final = (*TEST_STAGES, "benchmark")
 #: How the diff-coverage gate decides: a percentage floor, or every changed line covered.
 DiffMode = Literal["floor", "every-line"]
 DIFF_MODES: Final[tuple[DiffMode, ...]] = get_args(DiffMode)
+PublishMode = Literal["github", "local", "none"]
+PUBLISH_MODES: Final[tuple[PublishMode, ...]] = get_args(PublishMode)
 
 
 class Kind(enum.Enum):
@@ -162,6 +166,26 @@ class Settings:
     )
     diff_mode: DiffMode = _opt(
         "floor", Kind.STR, "Diff coverage gate: floor, or every-line (each changed line covered)."
+    )
+    publish: PublishMode | None = _opt(
+        None,
+        Kind.STR,
+        "Where the report goes: github, local or none (default: github in Actions, else local).",
+    )
+    strict_publish: bool = _opt(
+        False,
+        Kind.BOOL,
+        "Exit 3 when publishing to GitHub fails (default: a warning; the verdict stands).",
+    )
+    comment_key: str = _opt(
+        "default", Kind.STR, "Key of the sticky PR comment (separate comments for separate keys)."
+    )
+    check_name: str = _opt("noxci", Kind.STR, "Name of the check run.")
+    publish_budget: float = _opt(
+        60.0, Kind.FLOAT, "Seconds publishing may take in all, retries included."
+    )
+    event_file: Path | None = _opt(
+        None, Kind.PATH, "A fork PR's uploaded pull_request event file (workflow_run publishing)."
     )
     services: Mapping[str, ServiceSpec] = dataclasses.field(default_factory=dict)
     stage: Mapping[str, StageSpec] = dataclasses.field(default_factory=dict)
@@ -384,7 +408,19 @@ def load_settings(
         msg = f"{where}: unknown stage {unknown[0]!r}{_did_you_mean(unknown[0], STAGES)}"
         raise ConfigError(msg)
     _check_diff(settings)
+    _check_publish(settings)
     return settings
+
+
+def _check_publish(settings: Settings) -> None:
+    """The publishing mode is one we know."""
+    if settings.publish is not None and settings.publish not in PUBLISH_MODES:
+        hint = _did_you_mean(settings.publish, PUBLISH_MODES).replace("known keys", "known modes")
+        msg = f"publish {settings.publish!r} is not a mode{hint}"
+        raise ConfigError(msg)
+    if settings.publish_budget <= 0:
+        msg = f"publish-budget {settings.publish_budget:g} must be a positive number of seconds"
+        raise ConfigError(msg)
 
 
 def _check_diff(settings: Settings) -> None:
@@ -418,6 +454,16 @@ def add_flags(parser: argparse.ArgumentParser, attrs: Sequence[str]) -> None:
                 msg = f"not a valid {opt.kind.value}: {text!r}"
                 raise argparse.ArgumentTypeError(msg) from None
 
+        if opt.kind is Kind.BOOL:
+            parser.add_argument(
+                opt.flag,
+                dest=opt.attr,
+                action="store_const",
+                const=True,
+                default=None,
+                help=f"{opt.help} [env {opt.env}]",
+            )
+            continue
         parser.add_argument(
             opt.flag,
             dest=opt.attr,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import tempfile
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from ci.config import TEST_STAGES, Settings
@@ -32,11 +32,12 @@ from ci.report.parse.benchmark import parse_benchmark
 from ci.report.parse.coverage import parse_coverage
 from ci.report.parse.diff import changed_lines
 from ci.report.parse.junit import parse_junit
+from ci.report.publishing import publish_to_github
 from ci.report.render.jsonreport import render_json
 from ci.report.render.markdown import render_markdown
 from ci.report.render.terminal import render_terminal
 
-__all__ = ["missing_artifacts", "read_inputs", "run"]
+__all__ = ["build_report", "missing_artifacts", "publish_mode", "read_inputs", "run"]
 
 
 def missing_artifacts(reports: Path, expect: Sequence[str]) -> list[str]:
@@ -118,16 +119,10 @@ def _diff_coverage(
     return diff, None
 
 
-def run(
-    settings: Settings,
-    *,
-    project: Path,
-    paths: Sequence[Path],
-    expect: Sequence[str] | None,
-    output_format: str,
-    output: Path | None,
-) -> int:
-    """Read, decide, render, write; return the exit code (0 pass, 1 gate failed, 2 bad input)."""
+def build_report(
+    settings: Settings, *, project: Path, paths: Sequence[Path], expect: Sequence[str] | None
+) -> tuple[Report, list[str]]:
+    """Artifacts → parse → model → evaluate: the report, and the expected artifacts missing."""
     reports = project / settings.reports
     missing = missing_artifacts(reports, expect or ())
     found = discover.discover(list(paths))
@@ -160,22 +155,52 @@ def run(
         gates=gates,
         diff=diff,
     )
+    return report, missing
 
-    if reports.is_dir():
+
+def publish_mode(settings: Settings, env: Mapping[str, str]) -> str:
+    """``--publish``, or github inside GitHub Actions and local outside."""
+    if settings.publish is not None:
+        return settings.publish
+    return "github" if env.get("GITHUB_ACTIONS") == "true" else "local"
+
+
+def run(
+    settings: Settings,
+    *,
+    project: Path,
+    paths: Sequence[Path],
+    expect: Sequence[str] | None,
+    output_format: str,
+    output: Path | None,
+    env: Mapping[str, str] | None = None,
+) -> int:
+    """The whole report; return the exit code (0 pass, 1 gate failed, 2 bad input, 3 publish)."""
+    env = {} if env is None else env
+    report, missing = build_report(settings, project=project, paths=paths, expect=expect)
+    markdown = render_markdown(report)
+    mode = publish_mode(settings, env)
+    reports = project / settings.reports
+    if mode != "none" and reports.is_dir():
         (reports / "report.json").write_text(render_json(report), encoding="utf-8")
-        (reports / "report.md").write_text(render_markdown(report), encoding="utf-8")
-    text = {"json": render_json, "markdown": render_markdown}.get(output_format, render_terminal)(
-        report
-    )
+        (reports / "report.md").write_text(markdown, encoding="utf-8")
+    renderers = {"json": render_json, "markdown": render_markdown}
+    text = renderers.get(output_format, render_terminal)(report)
     if output is not None:
         output.write_text(text, encoding="utf-8")
     else:
         sys.stdout.write(text)
     for line in missing:
         print(f"noxci: error: missing artifact {line}", file=sys.stderr)
-    for status in statuses:
+    for status in report.inputs:
         if status.error is not None:
             print(f"noxci: error: {status.error}", file=sys.stderr)
-    if missing or any(not s.ok for s in statuses):
-        return ExitCode.USAGE
-    return ExitCode.OK if report.passed else ExitCode.GATE_FAILED
+    if missing or any(not s.ok for s in report.inputs):
+        verdict: int = ExitCode.USAGE
+    else:
+        verdict = ExitCode.OK if report.passed else ExitCode.GATE_FAILED
+    if mode == "github":
+        return publish_to_github(
+            report, markdown=markdown, settings=settings, env=env, verdict=verdict
+        )
+    return verdict

@@ -56,6 +56,12 @@ class TestOptions:
             "diff_file",
             "diff_fail_under",
             "diff_mode",
+            "publish",
+            "strict_publish",
+            "comment_key",
+            "check_name",
+            "publish_budget",
+            "event_file",
         ]
 
 
@@ -321,3 +327,28 @@ class TestFlags:
 def test_stages_are_in_listing_order() -> None:
     """The stages appear in the order nox lists them."""
     assert STAGES == ("lint", "unit", "integration", "snapshot", "property", "benchmark")
+
+
+class TestPublishOptions:
+    def test_unknown_mode_suggests_the_close_one(self, tmp_path: Path) -> None:
+        """publish = 'githb' fails with a hint."""
+        project = write(tmp_path, "[tool.noxci]\npublish = 'githb'\n")
+        with pytest.raises(ConfigError) as info:
+            load_settings(project, {})
+        assert str(info.value) == "publish 'githb' is not a mode; did you mean 'github'?"
+
+    def test_budget_must_be_positive(self, tmp_path: Path) -> None:
+        """A publishing budget of 0 seconds is refused."""
+        with pytest.raises(ConfigError, match="publish-budget 0 must be a positive number of seconds"):
+            load_settings(tmp_path, {"NOXCI_PUBLISH_BUDGET": "0"})
+
+    def test_strict_publish_is_a_switch(self) -> None:
+        """--strict-publish takes no value; absent means not given."""
+        parser = argparse.ArgumentParser()
+        add_flags(parser, ["strict_publish"])
+        assert parser.parse_args(["--strict-publish"]).strict_publish is True
+        assert parser.parse_args([]).strict_publish is None
+
+    def test_strict_publish_from_the_environment(self, tmp_path: Path) -> None:
+        """NOXCI_STRICT_PUBLISH=true turns it on."""
+        assert load_settings(tmp_path, {"NOXCI_STRICT_PUBLISH": "true"}).strict_publish is True

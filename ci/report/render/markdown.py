@@ -10,7 +10,7 @@ import html
 
 from ci.report.model import Counts, Outcome, Report
 
-__all__ = ["inert", "render_markdown"]
+__all__ = ["fit", "inert", "render_markdown"]
 
 _ZWSP = "\u200b"
 #: How many failing tests the Markdown lists before "and N more".
@@ -84,3 +84,17 @@ def render_markdown(report: Report) -> str:
         lines += ["", "#### Inputs that could not be read", ""]
         lines += [f"- {inert(status.error or status.path)}" for status in unread]
     return "\n".join(lines) + "\n"
+
+
+def fit(text: str, limit: int) -> str:
+    """``text`` cut at a line end to at most ``limit`` characters, saying what was left out."""
+    if len(text) <= limit:
+        return text
+    note = (
+        f"\n\n… cut to fit GitHub's {limit:,}-character limit: {{left:,}} characters left out; "
+        "the whole report is `reports/report.md` in the job's artifacts.\n"
+    )
+    room = limit - len(note.format(left=len(text)))
+    cut = text.rfind("\n", 0, room)
+    kept = text[: cut if cut > 0 else room]
+    return kept + note.format(left=len(text) - len(kept))
