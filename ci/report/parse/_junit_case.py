@@ -4,12 +4,16 @@ A case's outcome is its decisive child by precedence failure > error > skipped; 
 with none passed, unless its ``status`` says it did not run (ctest ``notrun``/``disabled``,
 behave ``skipped``/``untested``). Surefire's ``flakyFailure``/``flakyError``/
 ``rerunFailure``/``rerunError`` children are earlier attempts: each counts as a rerun.
+
+A case comes as an lxml element (the tree readers) or as a :class:`Node` (the parser
+target, which builds no lxml tree: an lxml element costs a new document each).
 """
 
 from __future__ import annotations
 
 import math
-from typing import NamedTuple
+from collections.abc import Iterator
+from typing import NamedTuple, overload
 
 from lxml import etree
 
@@ -21,6 +25,7 @@ __all__ = [
     "OUTCOMES",
     "BadTimes",
     "Key",
+    "Node",
     "Raw",
     "duration",
     "excerpt",
@@ -64,6 +69,36 @@ class BadTimes:
         )
 
 
+class Node:
+    """An element as :func:`read_case` reads it: what an lxml element would hold."""
+
+    __slots__ = ("attrib", "children", "tag", "text")
+
+    def __init__(self, tag: str, attrib: dict[str, str]) -> None:
+        self.tag = tag
+        self.attrib = attrib
+        self.text: str | None = None  # before the first child, as lxml's ``.text``
+        self.children: list[Node] = []
+
+    def __iter__(self) -> Iterator[Node]:
+        return iter(self.children)
+
+    @overload
+    def get(self, key: str) -> str | None: ...
+    @overload
+    def get(self, key: str, default: str) -> str: ...
+    def get(self, key: str, default: str | None = None) -> str | None:
+        """An attribute, like lxml's ``get``."""
+        return self.attrib.get(key, default)
+
+    def findtext(self, tag: str) -> str | None:
+        """The text of the first child ``tag`` ("" if none), None without one, like lxml's."""
+        for child in self.children:
+            if child.tag == tag:
+                return child.text or ""
+        return None
+
+
 class Raw(NamedTuple):
     """One test as read from its ``<testcase>`` element(s), before it becomes a model value."""
 
@@ -104,7 +139,7 @@ def excerpt(text: str) -> str:
 
 
 def read_case(
-    case: etree._Element, bad: BadTimes, *, statuses: bool = True, details: bool = True
+    case: etree._Element | Node, bad: BadTimes, *, statuses: bool = True, details: bool = True
 ) -> Raw:
     """Read one finished ``<testcase>`` element (the failure text comes bounded).
 

@@ -12,12 +12,22 @@ from __future__ import annotations
 
 import re
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 
 from ci.errors import InputError
 
-__all__ = ["HEAD_BYTES", "check_head", "first_tag", "is_junit", "open_events", "syntax_error"]
+__all__ = [
+    "CHUNK_BYTES",
+    "HEAD_BYTES",
+    "check_head",
+    "first_tag",
+    "is_junit",
+    "open_events",
+    "syntax_error",
+    "target_parser",
+]
 
 #: How many bytes :func:`is_junit` needs to recognise a file.
 HEAD_BYTES = 4096
@@ -35,6 +45,15 @@ _START = re.compile(r"<(!DOCTYPE|[^\s/>!?]+)", re.IGNORECASE)
 _HTML = re.compile(r"<!DOCTYPE\s+html\b|<html\b", re.IGNORECASE)
 _DECLARED = re.compile(rb"<\?xml[^>]*?encoding\s*=\s*[\"']([^\"']+)", re.IGNORECASE)
 _ENCODING_ERRORS = frozenset({31, 32, 79, 81})  # libxml2: unknown/unsupported/invalid encoding
+CHUNK_BYTES = 32768  # what iterparse feeds at a time
+_OPTIONS: dict[str, Any] = {
+    "resolve_entities": False,
+    "no_network": True,
+    "load_dtd": False,
+    "huge_tree": True,
+    "remove_comments": True,
+    "remove_pis": True,
+}
 
 
 def _decode(head: bytes) -> str:
@@ -113,17 +132,15 @@ def check_head(path: Path) -> None:
 def open_events(path: Path) -> etree.iterparse:
     """A hardened ``iterparse`` over the ``<testcase>`` elements of a checked file."""
     check_head(path)
-    return etree.iterparse(
-        str(path),
-        events=("end",),
-        tag="testcase",
-        resolve_entities=False,
-        no_network=True,
-        load_dtd=False,
-        huge_tree=True,
-        remove_comments=True,
-        remove_pis=True,
-    )
+    return etree.iterparse(str(path), events=("end",), tag="testcase", **_OPTIONS)
+
+
+def target_parser(path: Path, target: object) -> etree.XMLParser:
+    """A parser, hardened as :func:`open_events`'s, that calls ``target`` back; feed it
+    :data:`CHUNK_BYTES` at a time (as iterparse does, so both meet errors alike).
+    """
+    check_head(path)
+    return etree.XMLParser(target=target, **_OPTIONS)  # type: ignore[arg-type]
 
 
 def syntax_error(path: Path, error: etree.XMLSyntaxError) -> InputError:

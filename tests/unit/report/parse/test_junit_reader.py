@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from ci.errors import InputError
 from ci.report.model import Counts, Outcome
 from ci.report.parse.junit import (
     DETAILED_CASES,
@@ -262,3 +263,76 @@ class TestLimits:
         """A line attribute that is not a number is dropped."""
         (test,) = parse_junit(junit(tmp_path, case("t", body=FAIL, line="n/a"))).cases
         assert test.line is None
+
+
+class TestReaders:
+    """parse_junit's parser target, and the tree reader it leaves some files to, agree."""
+
+    NESTED = case("o", body=case("i", body=FAIL))
+
+    def test_case_inside_case(self, tmp_path: Path) -> None:
+        """A case inside a case counts as a case of its own; the outer one passes."""
+        path = junit(tmp_path, self.NESTED, case("p"))
+        assert summary(path) == (3, 2, 1, 0, 0, 0)
+        assert [test.name for test in parse_junit(path).cases] == ["i"]
+
+    @pytest.mark.parametrize("prefix", [(), (NESTED,)], ids=["target", "tree"])
+    def test_batches_end_on_a_skip_and_a_failure(
+        self, tmp_path: Path, prefix: tuple[str, ...]
+    ) -> None:
+        """Batches that end on a plain skip or on a failure are summed and aged alike."""
+        first, second = 1023 - 2 * len(prefix), 2047 - 2 * len(prefix)
+        cases = [
+            case(f"t{index}", body=SKIP if index == first else FAIL if index == second else "")
+            for index in range(second + 1)
+        ]
+        path = junit(tmp_path, *prefix, *cases)
+        assert summary(path) == (2048, 2046 - len(prefix), 1 + len(prefix), 0, 1, 0)
+        assert parse_junit(path).counts.duration_s == 2048.0
+
+    def test_suites_nested_deeper_than_the_target_goes(self, tmp_path: Path) -> None:
+        """Suites nested 1,100 deep are left to the tree reader, which reads them."""
+        depth = 1100
+        path = tmp_path / "deep.xml"
+        path.write_text("<testsuite>" * depth + case("t", body=SKIP) + "</testsuite>" * depth)
+        assert summary(path) == (1, 0, 0, 0, 1, 0)
+
+    def test_gigabyte_file(self, tmp_path: Path) -> None:
+        """A file of 1 GB or more is left to the tree reader (a sparse one here: not XML)."""
+        path = junit(tmp_path, case("t"))
+        with path.open("r+b") as stream:
+            stream.truncate(10**9)
+        with pytest.raises(InputError) as raised:
+            parse_junit(path)
+        assert str(raised.value).startswith(f"{path}: not well-formed XML (line 1, column ")
+
+    def test_stack_trace_after_other_children(self, tmp_path: Path) -> None:
+        """A failure without text takes its stackTrace child's, after other children."""
+        body = '<error message="m"><detail/><stackTrace>st</stackTrace></error>'
+        path = junit(tmp_path, case("t", body=body))
+        assert [test.excerpt for test in parse_junit(path).cases] == ["st"]
+        assert [test.excerpt for test in iter_junit(path)] == ["st"]
+
+    def test_ampersands_in_attributes(self, tmp_path: Path) -> None:
+        """An ``&`` in an id, time or message reads as ``&``, in passes, skips and failures."""
+        path = junit(
+            tmp_path,
+            case("a&amp;b", classname="c&#38;d", time="1&amp;"),
+            case("e&amp;", body=SKIP),
+            case("f&amp;", body='<failure message="x &amp; y">t</failure>'),
+            case("a&amp;b", classname="c&amp;d", time="2"),
+        )
+        report = parse_junit(path)
+        assert [(test.id, test.message, test.reruns) for test in report.cases] == [
+            ("c::f&", "x & y", 0),
+            ("c&d::a&b", "", 1),
+        ]
+        assert (report.counts.total, report.counts.duration_s, report.warnings) == (
+            3,
+            4.0,
+            (
+                f"{path}: 1 test case(s) have an unusable time (first: '1&'); counted as 0 s; "
+                "fix the tool's time format",
+            ),
+        )
+        assert [test.id for test in iter_junit(path)] == ["c::e&", "c::f&", "c&d::a&b"]
