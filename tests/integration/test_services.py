@@ -19,6 +19,13 @@ import pytest
 
 DATA = Path(__file__).parent / "services_data"
 ROLES = ["echo-store-child", "echo-store-leader", "web-child", "web-leader"]
+#: Ignores and blocks the signals a stop sends, then becomes ``python <argv[1:]>``.
+_HOSTILE = (
+    "import os, signal, sys; stops = {signal.SIGINT, signal.SIGTERM, signal.SIGHUP}; "
+    "[signal.signal(s, signal.SIG_IGN) for s in stops]; "
+    "signal.pthread_sigmask(signal.SIG_BLOCK, stops); "
+    "os.execv(sys.executable, [sys.executable, *sys.argv[1:]])"
+)
 
 
 def _alive(pid: int) -> bool:
@@ -55,9 +62,14 @@ def work(tmp_path: Path) -> Iterator[Path]:
 
 
 def _driver(work: Path, mode: str) -> subprocess.Popen[str]:
-    """The driver in its own process group, like a nox session started from a terminal."""
+    """The driver in its own process group, like a nox session started from a terminal.
+
+    It starts with SIGINT, SIGTERM and SIGHUP ignored and blocked, as it would inherit them
+    from a test run that a script started in the background: the driver must take a
+    terminal's signal state itself (see its docstring), whatever this process passes on.
+    """
     return subprocess.Popen(
-        [sys.executable, str(DATA / "driver.py"), str(work)],
+        [sys.executable, "-c", _HOSTILE, str(DATA / "driver.py"), str(work)],
         env={**os.environ, "INNER_MODE": mode},
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,

@@ -4,12 +4,20 @@
 a child, runs pytest on :mod:`inner_checks` (copied into WORK) with the services'
 variables, and exits with pytest's code. ``INNER_MODE`` (pass, fail, wait) reaches the
 inner tests through the environment.
+
+It first takes the signal state of a command a terminal starts in the foreground: SIGINT,
+SIGTERM and SIGHUP at their defaults and not blocked. Dispositions and the mask are
+inherited through fork and exec, and the test runner may not have that state: a shell
+ignores SIGINT in a job it starts in the background (``nox ... &`` in a script), and
+``running_services`` rightly leaves an ignored signal ignored; the driver and its inner
+pytest would then sleep through the test's Ctrl-C.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -17,7 +25,7 @@ from pathlib import Path
 from ci.config import ServiceSpec
 from ci.stages.services import running_services
 
-__all__ = ["main"]
+__all__ = ["as_from_a_terminal", "main"]
 
 HERE = Path(__file__).parent
 
@@ -25,6 +33,14 @@ HERE = Path(__file__).parent
 def _spec(name: str, kind: str, ready: str, pids: Path) -> ServiceSpec:
     command = (sys.executable, str(HERE / "service.py"), kind, "{port}", str(pids), name)
     return ServiceSpec(name=name, command=command, ready=ready, timeout=20)
+
+
+def as_from_a_terminal() -> None:
+    """SIGINT raises KeyboardInterrupt, SIGTERM and SIGHUP end the process, none is blocked."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT, signal.SIGTERM, signal.SIGHUP})
 
 
 def main(work: Path) -> int:
@@ -43,4 +59,5 @@ def main(work: Path) -> int:
 
 
 if __name__ == "__main__":
+    as_from_a_terminal()
     sys.exit(main(Path(sys.argv[1])))
