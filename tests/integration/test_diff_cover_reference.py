@@ -302,21 +302,27 @@ class TestAgainstDiffCover:
         )
 
 
+def shallow_clone(project: Path, tmp_path: Path, *options: str) -> Path:
+    """A one-commit clone of the feature branch, as actions/checkout makes by default."""
+    run(
+        tmp_path,
+        "git",
+        "clone",
+        "-q",
+        "--depth=1",
+        *options,
+        "-b",
+        "feature",
+        project.parent.as_uri(),
+        "clone",
+    )
+    return tmp_path / "clone"
+
+
 class TestShallowClone:
     def test_missing_base_says_to_fetch_it(self, project: Path, tmp_path: Path) -> None:
         """A one-commit clone of the branch lacks origin/main: the error says how to fetch it."""
-        clone = tmp_path / "clone"
-        run(
-            tmp_path,
-            "git",
-            "clone",
-            "-q",
-            "--depth=1",
-            "-b",
-            "feature",
-            project.parent.as_uri(),
-            "clone",
-        )
+        clone = shallow_clone(project, tmp_path)
         with pytest.raises(InputError) as caught:
             changed_lines(clone / "proj", base="origin/main")
         assert str(caught.value) == (
@@ -327,19 +333,7 @@ class TestShallowClone:
 
     def test_no_merge_base_says_to_deepen(self, project: Path, tmp_path: Path) -> None:
         """Both tips but not their history: the error says to fetch more of it."""
-        clone = tmp_path / "clone"
-        run(
-            tmp_path,
-            "git",
-            "clone",
-            "-q",
-            "--depth=1",
-            "--no-single-branch",
-            "-b",
-            "feature",
-            project.parent.as_uri(),
-            "clone",
-        )
+        clone = shallow_clone(project, tmp_path, "--no-single-branch")
         with pytest.raises(InputError) as caught:
             changed_lines(clone / "proj", base="origin/main")
         assert str(caught.value) == (
@@ -349,18 +343,7 @@ class TestShallowClone:
 
     def test_after_fetching_the_figures_return(self, project: Path, tmp_path: Path) -> None:
         """Deepening the shallow clone, as the error says, gives the full repository's diff."""
-        clone = tmp_path / "clone"
-        run(
-            tmp_path,
-            "git",
-            "clone",
-            "-q",
-            "--depth=1",
-            "-b",
-            "feature",
-            project.parent.as_uri(),
-            "clone",
-        )
+        clone = shallow_clone(project, tmp_path)
         run(clone, "git", "fetch", "-q", "--deepen=1", "origin", "main:refs/remotes/origin/main")
         fetched = changed_lines(clone / "proj", base="origin/main")
         original = changed_lines(project, base="main")
