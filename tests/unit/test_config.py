@@ -339,7 +339,9 @@ class TestPublishOptions:
 
     def test_budget_must_be_positive(self, tmp_path: Path) -> None:
         """A publishing budget of 0 seconds is refused."""
-        with pytest.raises(ConfigError, match="publish-budget 0 must be a positive number of seconds"):
+        with pytest.raises(
+            ConfigError, match="publish-budget 0 must be a positive number of seconds"
+        ):
             load_settings(tmp_path, {"NOXCI_PUBLISH_BUDGET": "0"})
 
     def test_strict_publish_is_a_switch(self) -> None:
