@@ -29,15 +29,20 @@ from ci.errors import ConfigError
 __all__ = [
     "ARTIFACT_STAGES",
     "DIFF_MODES",
+    "FAIL_ON",
     "PUBLISH_MODES",
     "STAGES",
+    "STATISTICS",
     "TEST_STAGES",
+    "BenchmarkOverride",
     "DiffMode",
+    "FailOn",
     "Option",
     "PublishMode",
     "ServiceSpec",
     "Settings",
     "StageSpec",
+    "Statistic",
     "add_flags",
     "flag_values",
     "load_settings",
@@ -57,6 +62,12 @@ DiffMode = Literal["floor", "every-line"]
 DIFF_MODES: Final[tuple[DiffMode, ...]] = get_args(DiffMode)
 PublishMode = Literal["github", "local", "none"]
 PUBLISH_MODES: Final[tuple[PublishMode, ...]] = get_args(PublishMode)
+#: Which failing tests fail the tests gate: any, or only those not failing in the baseline.
+FailOn = Literal["any-failure", "new-failures"]
+FAIL_ON: Final[tuple[FailOn, ...]] = get_args(FailOn)
+#: The statistic of a benchmark's round timings that the comparison uses.
+Statistic = Literal["median", "mean", "min"]
+STATISTICS: Final[tuple[Statistic, ...]] = get_args(Statistic)
 
 
 class Kind(enum.Enum):
@@ -126,6 +137,21 @@ class StageSpec:
     args: tuple[str, ...] = ()
     #: Dependency groups installed into the stage (default: the group named like the stage).
     groups: tuple[str, ...] | None = None
+    #: Coverage floor in percent for this stage's tests alone (``None``: no floor).
+    fail_under: float | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class BenchmarkOverride:
+    """Per-benchmark settings from ``[tool.noxci.benchmarks."<pattern>"]``.
+
+    The pattern is an ``fnmatch`` glob matched against the benchmark's fullname and its
+    name; the first matching table (in file order) applies.
+    """
+
+    pattern: str
+    min_change: float | None = None
+    statistic: Statistic | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -187,8 +213,31 @@ class Settings:
     event_file: Path | None = _opt(
         None, Kind.PATH, "A fork PR's uploaded pull_request event file (workflow_run publishing)."
     )
+    baseline: Path | None = _opt(
+        None, Kind.PATH, "Base side to compare with: a report.json or a directory of artifacts."
+    )
+    fail_on: FailOn = _opt(
+        "any-failure",
+        Kind.STR,
+        "Tests gate: any-failure, or new-failures (only tests not failing in the baseline).",
+    )
+    max_drop: float | None = _opt(
+        None, Kind.FLOAT, "Largest coverage drop in percentage points against the baseline."
+    )
+    min_change: float = _opt(
+        5.0, Kind.FLOAT, "Smallest benchmark change in percent that counts as a regression."
+    )
+    statistic: Statistic = _opt(
+        "median",
+        Kind.STR,
+        "Statistic of the round timings a benchmark compares: median, mean or min.",
+    )
+    compare_runs: int = _opt(
+        5, Kind.INT, "Runs per side of `nox -s benchmark -- --compare REF` (interleaved)."
+    )
     services: Mapping[str, ServiceSpec] = dataclasses.field(default_factory=dict)
     stage: Mapping[str, StageSpec] = dataclasses.field(default_factory=dict)
+    benchmarks: tuple[BenchmarkOverride, ...] = ()
 
     def stage_spec(self, name: str) -> StageSpec:
         """The overrides of one stage, or the defaults when it has none."""
@@ -204,9 +253,10 @@ def options() -> tuple[Option, ...]:
     )
 
 
-_TABLES: Final = ("services", "stage")
+_TABLES: Final = ("services", "stage", "benchmarks")
 _SERVICE_KEYS: Final = ("command", "ready", "timeout", "env")
-_STAGE_KEYS: Final = ("paths", "args", "groups")
+_STAGE_KEYS: Final = ("paths", "args", "groups", "fail-under")
+_BENCHMARK_KEYS: Final = ("min-change", "statistic")
 
 
 def _did_you_mean(key: str, known: Sequence[str]) -> str:
@@ -338,11 +388,38 @@ def _stage(name: str, table: object, where: str) -> StageSpec:
     _check_keys(where, table, _STAGE_KEYS)
     paths = table.get("paths")
     groups = table.get("groups")
+    fail_under = table.get("fail-under")
+    if fail_under is not None:
+        fail_under = _percentage(where, "fail-under", fail_under)
     return StageSpec(
         paths=None if paths is None else _str_list(where, "paths", paths),
         args=_str_list(where, "args", table.get("args", [])),
         groups=None if groups is None else _str_list(where, "groups", groups),
+        fail_under=fail_under,
     )
+
+
+def _percentage(where: str, key: str, value: object) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 100:
+        msg = f"{where}: {key} = {value!r} is not a percentage (0-100)"
+        raise ConfigError(msg)
+    return float(value)
+
+
+def _benchmark(pattern: str, table: object, where: str) -> BenchmarkOverride:
+    where = f"{where} [benchmarks.{pattern!r}]"
+    if not isinstance(table, dict):
+        msg = f"{where}: must be a table with min-change and/or statistic"
+        raise ConfigError(msg)
+    _check_keys(where, table, _BENCHMARK_KEYS)
+    min_change = table.get("min-change")
+    if min_change is not None:
+        min_change = _percentage(where, "min-change", min_change)
+    statistic = table.get("statistic")
+    if statistic is not None and statistic not in STATISTICS:
+        msg = f"{where}: statistic {statistic!r} is not one of {', '.join(STATISTICS)}"
+        raise ConfigError(msg)
+    return BenchmarkOverride(pattern=pattern, min_change=min_change, statistic=statistic)
 
 
 def read_pyproject(path: Path) -> dict[str, Any]:
@@ -392,6 +469,11 @@ def load_settings(
         raise ConfigError(msg)
     values["services"] = {name: _service(name, spec, where) for name, spec in services.items()}
     values["stage"] = {name: _stage(name, spec, where) for name, spec in stages.items()}
+    benchmarks = table.get("benchmarks", {})
+    if not isinstance(benchmarks, dict):
+        msg = f"{where}: benchmarks must be a table of tables keyed by benchmark name pattern"
+        raise ConfigError(msg)
+    values["benchmarks"] = tuple(_benchmark(k, v, where) for k, v in benchmarks.items())
     # 2. the environment
     for opt in known.values():
         if opt.env in env:
@@ -409,7 +491,30 @@ def load_settings(
         raise ConfigError(msg)
     _check_diff(settings)
     _check_publish(settings)
+    _check_verdicts(settings)
     return settings
+
+
+def _check_verdicts(settings: Settings) -> None:
+    """The gate options are ones we know, with values that make sense."""
+    origin = "[tool.noxci], NOXCI_* or flags"
+    closed: list[tuple[str, str, tuple[str, ...]]] = [
+        ("fail-on", settings.fail_on, FAIL_ON),
+        ("statistic", settings.statistic, STATISTICS),
+    ]
+    for key, value, known in closed:
+        if value not in known:
+            msg = f"{key} {value!r} ({origin}) is not one of {', '.join(known)}"
+            raise ConfigError(msg)
+    if settings.max_drop is not None and settings.max_drop < 0:
+        msg = f"max-drop {settings.max_drop:g} ({origin}) must be 0 or more percentage points"
+        raise ConfigError(msg)
+    if not 0 <= settings.min_change < 100:
+        msg = f"min-change {settings.min_change:g} ({origin}) must be a percentage in 0-100"
+        raise ConfigError(msg)
+    if settings.compare_runs < 1:
+        msg = f"compare-runs {settings.compare_runs} ({origin}) must be at least 1"
+        raise ConfigError(msg)
 
 
 def _check_publish(settings: Settings) -> None:

@@ -20,7 +20,9 @@ __all__ = [
     "ID_SEPARATOR",
     "Annotation",
     "AnnotationLevel",
+    "Baseline",
     "Benchmark",
+    "BenchmarkComparison",
     "BenchmarkRun",
     "BenchmarkStats",
     "CommitInfo",
@@ -37,8 +39,11 @@ __all__ = [
     "MachineInfo",
     "Outcome",
     "Report",
+    "RunInfo",
+    "StageCoverage",
     "TestCase",
     "TestsResult",
+    "Verdict",
     "case_id",
 ]
 
@@ -408,9 +413,109 @@ class TestsResult:
     stages: Mapping[str, Counts] = field(default_factory=dict, hash=False)
     #: Failed, errored and flaky tests, in input order.
     cases: tuple[TestCase, ...] = ()
+    #: Ids of every failed or errored test (sorted), whether or not a baseline is known.
+    failing: tuple[str, ...] = ()
+    #: Ids of every skipped test (sorted): what a later run's "newly skipped" compares with.
+    skipped_ids: tuple[str, ...] = ()
+    # The comparison with the baseline (all empty without one), each sorted by id.
+    #: Failing now, and passed, was skipped or did not exist in the baseline.
     new_failures: tuple[str, ...] = ()
+    #: Failing in the baseline, passed now.
     fixed: tuple[str, ...] = ()
+    #: Failing in the baseline and now.
     still_failing: tuple[str, ...] = ()
+    #: Skipped now, ran (passed or failed) in the baseline.
+    newly_skipped: tuple[str, ...] = ()
+    #: In the baseline, not run now (only as far as the baseline lists its tests).
+    removed: tuple[str, ...] = ()
+
+
+class Verdict(enum.StrEnum):
+    """What the comparison of one benchmark with its baseline decided."""
+
+    REGRESSED = "regressed"
+    IMPROVED = "improved"
+    UNCHANGED = "unchanged"
+    #: In the head only (or no baseline at all).
+    NEW = "new"
+    #: In the baseline only.
+    MISSING = "missing"
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class BenchmarkComparison:
+    """One benchmark, head against baseline (``report.json`` ``benchmarks[]``).
+
+    ``change``, ``low`` and ``high`` are percent (``+31.0`` is 31% slower); the interval
+    ``low … high`` is where the true change lies at the configured confidence.
+    """
+
+    #: The benchmark's fullname (``tests/benchmark/test_x.py::test_parse[big]``).
+    name: str
+    unit: str = "s"
+    #: The statistic's value on the baseline side (``None``: not in the baseline).
+    base: float | None = None
+    #: The statistic's value on the head side (``None``: missing from the head).
+    head: float | None = None
+    change: float | None = None
+    low: float | None = None
+    high: float | None = None
+    verdict: Verdict = Verdict.NEW
+    #: The statistic compared ("median", "mean" or "min").
+    statistic: str = "median"
+    #: The smallest change in percent that counts (``min-change``).
+    min_change: float = 5.0
+    #: How many runs (pytest-benchmark JSON files) each side had.
+    head_runs: int = 0
+    base_runs: int = 0
+    #: One line on how the interval was made ("" when there is nothing to say).
+    note: str = ""
+    #: Earlier values of the statistic, oldest first (from history; empty without).
+    history: tuple[float, ...] = ()
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class StageCoverage:
+    """The coverage one stage's tests reached on their own, and its floor if any."""
+
+    stage: str
+    percent: float
+    fail_under: float | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class Baseline:
+    """The base side of a comparison, read from a ``report.json`` or a directory of artifacts.
+
+    A ``report.json`` baseline lists only its failing and skipped tests
+    (``tests_complete`` False: a test that passed there and is gone now is not "removed").
+    """
+
+    #: Where it came from (a path).
+    source: str
+    #: The final outcome of each test the baseline lists, by id.
+    outcomes: Mapping[str, Outcome] = field(default_factory=dict, hash=False)
+    #: Whether ``outcomes`` holds every test of the baseline run.
+    tests_complete: bool = True
+    #: The coverage total in percent (``None``: the baseline has none).
+    coverage_percent: float | None = None
+    #: Per file: (covered, coverable) as coverage.py counts them (lines + branches).
+    coverage_files: Mapping[str, tuple[int, int]] = field(default_factory=dict, hash=False)
+    #: The baseline's benchmark runs, each a pytest-benchmark JSON file read.
+    benchmark_runs: tuple[BenchmarkRun, ...] = ()
+    #: The commit the baseline ran on, when known.
+    commit: str | None = None
+
+
+@dataclass(frozen=True, kw_only=True, slots=True)
+class RunInfo:
+    """Where and when this report was made (the footer): all optional, from the environment."""
+
+    commit: str | None = None
+    #: A link to the CI run (``$GITHUB_SERVER_URL/$GITHUB_REPOSITORY/actions/runs/$GITHUB_RUN_ID``).
+    run_url: str | None = None
+    #: When the report was made, ISO 8601 UTC.
+    time: str | None = None
 
 
 @dataclass(frozen=True, kw_only=True, slots=True)
@@ -424,6 +529,18 @@ class Report:
     gates: tuple[GateResult, ...]
     #: The coverage of the changed lines, when a diff was given.
     diff: DiffCoverage | None = None
+    #: Every benchmark of the head (and the baseline's missing ones), compared or "new".
+    comparisons: tuple[BenchmarkComparison, ...] = ()
+    #: The baseline compared with (``None``: none was given).
+    baseline: Baseline | None = None
+    #: Coverage total minus the baseline's, in percentage points (``None``: no baseline).
+    coverage_delta: float | None = None
+    #: Per-stage coverage (only for stages with their own data files).
+    stage_coverage: tuple[StageCoverage, ...] = ()
+    #: Files whose coverage fell against the baseline, most lost first:
+    #: (path, base percent, head percent); a removed file is not listed.
+    coverage_lost: tuple[tuple[str, float, float], ...] = ()
+    run: RunInfo = field(default_factory=RunInfo)
 
     @property
     def passed(self) -> bool:

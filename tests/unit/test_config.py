@@ -62,6 +62,12 @@ class TestOptions:
             "check_name",
             "publish_budget",
             "event_file",
+            "baseline",
+            "fail_on",
+            "max_drop",
+            "min_change",
+            "statistic",
+            "compare_runs",
         ]
 
 
