@@ -34,6 +34,11 @@ REPORT_FLAGS = (
     "check_name",
     "publish_budget",
     "event_file",
+    "baseline",
+    "fail_on",
+    "max_drop",
+    "min_change",
+    "statistic",
 )
 FORMATS = ("terminal", "markdown", "json")
 
