@@ -163,6 +163,10 @@ class JUnitReport:
     cases: tuple[TestCase, ...] = ()
     #: Problems that did not stop the file from being read, one line each.
     warnings: tuple[str, ...] = field(default=())
+    #: The ids of the skipped tests, sorted.
+    skipped_ids: tuple[str, ...] = ()
+    #: Every test's id, when the reader was asked for them (``None`` otherwise).
+    ids: frozenset[str] | None = None
 
 
 # --- coverage ---

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from ci.report.model import Counts, JUnitReport
+from ci.report.model import Counts, JUnitReport, case_id
 from ci.report.parse._junit_case import BadTimes, Key, Node, Raw, duration, fold, read_case, to_case
 from ci.report.parse._junit_window import RERUN_WINDOW, Window, take
 
@@ -35,8 +35,13 @@ Entry = Raw | str | None | tuple[str | None]
 class Tally:
     """The counts of one file so far, the rerun window, and the failing and flaky tests."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, ids: bool = False) -> None:
         self.bad = BadTimes()
+        #: Every test's key, when asked for (a baseline comparison needs them): filled from
+        #: the window as it ages, so counting costs nothing more per case.
+        self.ids: set[Key] | None = set() if ids else None
+        #: The keys of tests whose outcome so far is skipped (skips are few, usually).
+        self.skips: dict[Key, None] = {}
         self.seen = self.merged = 0
         self.statuses: bool | None = None  # whether the dialect marks cases not run
         self.outcomes = [0, 0, 0, 0]  # of read tests and plain skips; the rest passed
@@ -53,6 +58,7 @@ class Tally:
         entry: Entry = time
         if skipped:
             self.outcomes[3] += 1
+            self.skips[key] = None
             entry = (time,)
         if key in self.newest or key in self.oldest:
             self.newest[key] = self._merge(key, entry)
@@ -80,11 +86,15 @@ class Tally:
         """Sum the batch's plain times; every :data:`RERUN_WINDOW` cases, age the window."""
         self._add_times()
         if not self.seen % RERUN_WINDOW:
+            if self.ids is not None:
+                self.ids.update(self.oldest)
             self.oldest, self.newest = self.newest, {}
 
     def _count(self, raw: Raw) -> None:
         """Count a read test (one with children, or several attempts folded)."""
         self.outcomes[raw.outcome] += 1
+        if raw.outcome == 3:
+            self.skips[raw.key] = None
         self.duration += raw.duration
         if raw.outcome in (1, 2) or (raw.outcome == 0 and raw.reruns):
             self.flaky += raw.outcome == 0
@@ -94,6 +104,7 @@ class Tally:
         """Fold a later attempt into the earlier one the window holds; count the result."""
         window: Window[Entry] = (self.newest, self.oldest)
         earlier = take(window, key)
+        self.skips.pop(key, None)
         self.merged += 1
         if isinstance(earlier, Raw):
             self.outcomes[earlier.outcome] -= 1
@@ -145,7 +156,25 @@ class Tally:
         )
         cases = tuple(to_case(raw, stage) for raw in self.kept.values())
         warnings = (self.bad.warning(path),) if self.bad.count else ()
-        return JUnitReport(path=path, stage=stage, counts=counts, cases=cases, warnings=warnings)
+        ids = None
+        if self.ids is not None:
+            self.ids.update(self.oldest)
+            self.ids.update(self.newest)
+            ids = frozenset(_id(key) for key in self.ids)
+        return JUnitReport(
+            path=path,
+            stage=stage,
+            counts=counts,
+            cases=cases,
+            warnings=warnings,
+            skipped_ids=tuple(sorted(_id(key) for key in self.skips)),
+            ids=ids,
+        )
+
+
+def _id(key: Key) -> str:
+    file, classname, name = key
+    return case_id(classname=classname, name=name, file=file or None)
 
 
 def _as_raw(key: Key, entry: Entry) -> Raw:

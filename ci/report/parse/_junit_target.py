@@ -43,8 +43,8 @@ class TreeNeededError(Exception):
 class CaseTarget(Tally):
     """A :class:`Tally` that is its own parser target: libxml2 hands it each tag."""
 
-    def __init__(self) -> None:
-        super().__init__()
+    def __init__(self, *, ids: bool = False) -> None:
+        super().__init__(ids=ids)
         self._texts: list[str] = []
         self.data = self._texts.append  # the parser passes each piece of text here
         self._clear = self._texts.clear
@@ -148,9 +148,9 @@ class CaseTarget(Tally):
         """The parser is done (or failed): nothing to return."""
 
 
-def read_fast(path: Path) -> CaseTarget:
+def read_fast(path: Path, *, ids: bool = False) -> CaseTarget:
     """Count every case of a file (raises :class:`TreeNeededError` for some files)."""
-    target = CaseTarget()
+    target = CaseTarget(ids=ids)
     parser = target_parser(path, target)
     with path.open("rb") as stream:
         while chunk := stream.read(CHUNK_BYTES):

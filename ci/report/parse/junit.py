@@ -99,25 +99,26 @@ def iter_junit(
         on_warning(bad.warning(path))
 
 
-def parse_junit(path: Path | str, *, stage: str | None = None) -> JUnitReport:
+def parse_junit(path: Path | str, *, stage: str | None = None, ids: bool = False) -> JUnitReport:
     """Read a JUnit file into counts plus its failed, errored and flaky tests.
 
-    Passed and skipped tests are only counted; the first :data:`DETAILED_CASES` failing
-    tests keep an excerpt of their failure. ``stage`` defaults to the file's stem.
-    Raises :class:`InputError` if the file cannot be read.
+    Passed tests are only counted, skipped ones by id; the first :data:`DETAILED_CASES`
+    failing tests keep an excerpt of their failure. ``stage`` defaults to the file's stem.
+    ``ids`` also collects every test's id (a baseline comparison needs them; memory then
+    grows with the number of tests). Raises :class:`InputError` if the file cannot be read.
     """
     path = Path(path)
     try:
-        tally = _read_fast(path)
+        tally = _read_fast(path, ids=ids)
         if tally is None:
-            tally = Tally()
+            tally = Tally(ids=ids)
             _read_tree(path, tally)
     except etree.XMLSyntaxError as error:
         raise syntax_error(path, error) from None
     return tally.report(path, stage or path.stem)
 
 
-def _read_fast(path: Path) -> Tally | None:
+def _read_fast(path: Path, *, ids: bool) -> Tally | None:
     """Count every case with :class:`CaseTarget`; None if the file needs the tree reader."""
     try:
         if path.stat().st_size >= TREE_BYTES:
@@ -125,7 +126,7 @@ def _read_fast(path: Path) -> Tally | None:
     except OSError:
         pass  # check_head says what is wrong
     try:
-        return read_fast(path)
+        return read_fast(path, ids=ids)
     except TreeNeededError:
         return None
 
