@@ -13,7 +13,7 @@ from coverage.results import display_covered, should_fail_under
 
 from ci.report.model import CoverageReport, GateResult, InputStatus, Outcome, TestsResult
 
-__all__ = ["coverage_gate", "evaluate_gates", "inputs_gate", "tests_gate"]
+__all__ = ["coverage_gate", "evaluate_gates", "inputs_gate", "name_list", "tests_gate"]
 
 #: How many test ids a gate's detail names before "and N more".
 NAMED = 3
@@ -24,7 +24,8 @@ def _count(n: int, noun: str) -> str:
     return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
-def _names(ids: Sequence[str]) -> str:
+def name_list(ids: Sequence[str]) -> str:
+    """The first few ids, then "and N more"."""
     shown = ", ".join(ids[:NAMED])
     return shown if len(ids) <= NAMED else f"{shown} and {len(ids) - NAMED} more"
 
@@ -42,7 +43,7 @@ def tests_gate(tests: TestsResult) -> GateResult:
         _count(counts.errors, "error") if counts.errors else "",
     ]
     summary = ", ".join(part for part in parts if part)
-    return GateResult(name="tests", passed=False, detail=f"{summary}: {_names(failing)}")
+    return GateResult(name="tests", passed=False, detail=f"{summary}: {name_list(failing)}")
 
 
 def coverage_gate(
@@ -68,7 +69,7 @@ def inputs_gate(inputs: Sequence[InputStatus], missing: Sequence[str]) -> GateRe
     unreadable = [status.path for status in inputs if not status.ok]
     problems = [
         f"missing: {', '.join(missing)}" if missing else "",
-        f"unreadable: {_names(unreadable)}" if unreadable else "",
+        f"unreadable: {name_list(unreadable)}" if unreadable else "",
     ]
     detail = "; ".join(p for p in problems if p)
     if detail:
