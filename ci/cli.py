@@ -17,6 +17,7 @@ from typing import NoReturn
 from ci import __version__
 from ci.config import add_flags, flag_values, load_settings
 from ci.errors import NoxciError
+from ci.github.commands import add_commands
 
 __all__ = ["main", "main_inner"]
 
@@ -86,12 +87,15 @@ def _parser() -> argparse.ArgumentParser:
         help="project directory holding pyproject.toml (default: the current one)",
     )
     add_flags(report, REPORT_FLAGS)
+    add_commands(commands)  # matrix, merge, baseline, nightly: each sets `run`
     return parser
 
 
 def main_inner(argv: Sequence[str] | None = None) -> int:
     """Run the command line; return the exit code. Raises :class:`NoxciError` for bad input."""
     args = _parser().parse_args(argv)
+    if args.command != "report":
+        return int(args.run(args))
     settings = load_settings(args.project, os.environ, flag_values(args, REPORT_FLAGS))
     from ci.report import pipeline  # noqa: PLC0415 - keeps `noxci --help` fast
 
