@@ -2,8 +2,9 @@
 
 The decisions live in :func:`plan_publication`: whether a pull request gets the sticky
 comment (never for a fork's own ``pull_request`` run, whose token is read-only: the
-``workflow_run`` workflow posts for it), what the check run says, which text fits which
-limit. :mod:`ci.report.publish` then only carries the plan out.
+``workflow_run`` workflow posts for it), what the check run says, and each channel's text,
+rendered from the report within that channel's budget (:mod:`ci.report.render.markdown`).
+:mod:`ci.report.publish` then only carries the plan out.
 """
 
 from __future__ import annotations
@@ -25,49 +26,67 @@ from ci.report.publish.plan import (
 )
 from ci.report.publish.retry import RetryPolicy
 from ci.report.render.annotations import render_annotations
-from ci.report.render.markdown import fit
+from ci.report.render.markdown import (
+    CHECK_LIMIT,
+    COMMENT_EXCERPT,
+    COMMENT_LIMIT,
+    JOB_SUMMARY,
+    SUMMARY_LIMIT,
+    render_check,
+    render_markdown,
+    render_summary,
+)
 from ci.report.render.marker import comment_marker
 
-__all__ = ["CHECK_LIMIT", "COMMENT_LIMIT", "SUMMARY_LIMIT", "plan_publication", "publish_to_github"]
+__all__ = [
+    "CHECK_LIMIT",
+    "COMMENT_LIMIT",
+    "SUMMARY_LIMIT",
+    "comment_body",
+    "plan_publication",
+    "publish_to_github",
+]
 
-#: GitHub's limits, in characters (the job summary's is 1 MiB of bytes).
-COMMENT_LIMIT = 65_536
-CHECK_LIMIT = 65_535
-SUMMARY_LIMIT = 1_048_576
 
-
-def _headline(report: Report) -> str:
-    failed = [gate.name for gate in report.gates if not gate.passed]
-    return "every gate passed" if not failed else "failed: " + ", ".join(failed)
+def comment_body(report: Report, marker: str) -> str:
+    """The comment's Markdown, leaving room for the marker line the publisher puts first."""
+    room = COMMENT_LIMIT - len(marker) - 1  # the marker is ASCII
+    return render_markdown(report, limit=room, where=JOB_SUMMARY, excerpt_chars=COMMENT_EXCERPT)
 
 
 def plan_publication(
-    report: Report, *, event: Event, markdown: str, settings: Settings
+    report: Report, *, event: Event, markdown: str = "", settings: Settings
 ) -> Publication:
-    """Everything this report posts for ``event``, each text within its channel's limit."""
+    """Everything this report posts for ``event``, each text within its channel's limit.
+
+    Every text is rendered from ``report`` for its channel; ``markdown`` (the whole
+    report, as ``reports/report.md`` holds it) is accepted for callers and not needed.
+    """
+    del markdown
     marker = comment_marker(settings.comment_key)
     comment = None
     if event.pr_number is not None and not (event.fork and event.kind is EventKind.PULL_REQUEST):
         comment = CommentPlan(
             pr_number=event.pr_number,
-            body=fit(markdown, COMMENT_LIMIT - len(marker) - 1),
+            body=comment_body(report, marker),
             marker=marker,
             expect_head_sha=event.head_sha if event.kind is EventKind.WORKFLOW_RUN else None,
         )
+    title, summary, text = render_check(report)
     check_run = CheckRunPlan(
         name=settings.check_name,
         head_sha=event.head_sha,
         conclusion=Conclusion.SUCCESS if report.passed else Conclusion.FAILURE,
-        title=_headline(report),
-        summary=fit(markdown, CHECK_LIMIT),
+        title=title,
+        summary=summary,
+        text=text,
         annotations=tuple(render_annotations(report, diff=report.diff)),
     )
-    summary = fit(markdown, SUMMARY_LIMIT // 4)  # 4 bytes a character at most: stays under 1 MiB
     return Publication(
         repo=event.repo,
         comment=comment,
         check_run=check_run,
-        summary=summary,
+        summary=render_summary(report),
         outputs=step_outputs(report, diff=report.diff),
     )
 

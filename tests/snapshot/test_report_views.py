@@ -1,14 +1,20 @@
-"""Golden outputs of ``python -m ci report``: terminal, Markdown and report.json.
+"""Golden outputs: ``python -m ci report`` over artifacts, and each channel over model reports.
 
-Inputs are real artifacts from ``tests/data`` (pytest xunit2 and rerunfailures JUnit,
+Artifact inputs are real files from ``tests/data`` (pytest xunit2 and rerunfailures JUnit,
 a coverage.py JSON report, a pytest-benchmark 5.3.1 file) laid out like a ``reports/``
-directory, plus a JUnit file full of hostile text. Refresh with
-``nox -s snapshot -- --snapshot-update`` and review the diff.
+directory, plus a JUnit file full of hostile text. Model inputs (``model_reports``) have
+what artifacts alone cannot give: a baseline with new and fixed failures, a coverage drop
+and diff coverage, benchmark regressions with history; one over budget; one full of
+hostile text. Each is rendered as the comment (as posted, marker first), the check run,
+the job summary and the terminal. Refresh with ``nox -s snapshot -- --snapshot-update``
+and review the diff.
 """
 
 from __future__ import annotations
 
+import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -17,8 +23,16 @@ from syrupy.extensions.single_file import SingleFileSnapshotExtension, WriteMode
 
 from ci.config import Settings
 from ci.report import pipeline
+from ci.report.model import Report
+from ci.report.publishing import comment_body
+from ci.report.render.markdown import render_check, render_summary
+from ci.report.render.marker import comment_marker
+from ci.report.render.terminal import render_terminal
+from tests.snapshot.model_reports import hostile, over_budget, with_baseline
 
 DATA = Path(__file__).parents[1] / "data"
+#: The report's own time (``run.time``): scrubbed, it changes every run.
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ")
 INPUTS = Path(__file__).parent / "inputs"
 
 
@@ -76,7 +90,7 @@ def report_text(
         output_format=output_format,
         output=output,
     )
-    return code, output.read_text(encoding="utf-8")
+    return code, TIMESTAMP.sub("<time>", output.read_text(encoding="utf-8"))
 
 
 EXTENSIONS: dict[str, type[SingleFileSnapshotExtension]] = {
@@ -103,3 +117,45 @@ def test_report_view(
     code, text = report_text(tmp_path, monkeypatch, files, output_format)
     assert code == expected_code
     assert text == snapshot(extension_class=EXTENSIONS[output_format])
+
+
+MARKER = comment_marker()
+
+
+def comment_view(report: Report) -> str:
+    """The comment exactly as it is posted: marker line, then the body."""
+    return f"{MARKER}\n{comment_body(report, MARKER)}"
+
+
+def check_view(report: Report) -> str:
+    """The check run's title, summary and text, one after the other."""
+    title, summary, text = render_check(report)
+    return f"<!-- title -->\n{title}\n<!-- summary -->\n{summary}<!-- text -->\n{text}"
+
+
+VIEWS: dict[str, tuple[Callable[[Report], str], type[SingleFileSnapshotExtension]]] = {
+    "comment": (comment_view, MarkdownSnapshot),
+    "check": (check_view, MarkdownSnapshot),
+    "summary": (render_summary, MarkdownSnapshot),
+    "terminal": (render_terminal, TextSnapshot),
+}
+MODELS: dict[str, Callable[[], Report]] = {
+    "baseline": with_baseline,
+    "over-budget": lambda: over_budget(600, 2_000),
+    "hostile": hostile,
+}
+
+
+@pytest.mark.parametrize(
+    ("model", "view"),
+    [
+        *((model, view) for model in ("baseline", "hostile") for view in VIEWS),
+        # The job summary and check run of 600 failures would hold them all: 1 MB of golden file.
+        ("over-budget", "comment"),
+        ("over-budget", "terminal"),
+    ],
+)
+def test_model_view(snapshot: SnapshotAssertion, model: str, view: str) -> None:
+    """Each channel's rendering of a model report: budgets, priorities and inert text."""
+    render, extension = VIEWS[view]
+    assert render(MODELS[model]()) == snapshot(extension_class=extension)

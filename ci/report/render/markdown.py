@@ -1,100 +1,131 @@
-"""The report as GitHub-flavoured Markdown: a headline verdict first, details after.
+"""The report as GitHub-flavoured Markdown, for each channel within its budget.
 
-Untrusted text (test ids, messages) goes through :func:`inert` so it cannot mention
-anyone, link an issue, break a table or open HTML.
+The same parts (headline and gates, inputs, stage table, baseline, failures, flaky tests,
+coverage, benchmarks, footer; see :mod:`._tests_parts` and :mod:`._metrics_parts`) are
+packed by :func:`~ci.report.render._budget.pack` into each channel's limit, most
+important first: the comment (65,536 characters with the marker the publisher adds), the
+check run's summary and text (65,535 each) and the job summary (1 MiB of bytes). What
+does not fit is cut by priority, and each cut section says "… and N more, see <where>".
+Without a limit (``reports/report.md``) everything is shown. Untrusted text is inert
+(:func:`inert`): no mention, reference, broken table, code block or ``<details>``, and
+no forged marker.
 """
 
 from __future__ import annotations
 
-import html
+from dataclasses import dataclass
 
-from ci.report.model import Counts, Outcome, Report
+from ci.report.model import Report
+from ci.report.render._budget import Budget, Part, pack, utf8_bytes, utf16_units
+from ci.report.render._format import failed_gates
+from ci.report.render._inert import inert
+from ci.report.render._metrics_parts import benchmark_parts, coverage_parts, footer_part
+from ci.report.render._tests_parts import (
+    baseline_part,
+    failure_parts,
+    flaky_part,
+    headline_part,
+    inputs_part,
+    stages_part,
+)
 
-__all__ = ["fit", "inert", "render_markdown"]
+__all__ = [
+    "ARTIFACT",
+    "CHECK_LIMIT",
+    "COMMENT_EXCERPT",
+    "COMMENT_LIMIT",
+    "EXCERPT",
+    "JOB_SUMMARY",
+    "SUMMARY_HEADROOM",
+    "SUMMARY_LIMIT",
+    "View",
+    "check_title",
+    "inert",
+    "render_check",
+    "render_markdown",
+    "render_summary",
+    "report_parts",
+]
 
-_ZWSP = "\u200b"
-#: How many failing tests the Markdown lists before "and N more".
-LISTED = 50
+#: GitHub's limits: comment and check-run texts in characters, the job summary in bytes.
+COMMENT_LIMIT = 65_536
+CHECK_LIMIT = 65_535
+SUMMARY_LIMIT = 1_048_576
+#: Bytes of the job summary kept for the notes the publisher appends (what was not posted).
+SUMMARY_HEADROOM = 16_384
+#: Where the whole report is, for the cut notes of each channel.
+ARTIFACT = "`reports/report.md` in the job's artifacts"
+JOB_SUMMARY = "the job summary"
+#: How much of each traceback the comment shows, and the other channels.
+COMMENT_EXCERPT = 1_500
+EXCERPT = 4_000
 
 
-def inert(text: str) -> str:
-    """Text that renders as itself inside a table cell: no mention, reference, HTML or pipe."""
-    text = html.escape(" ".join(text.split()), quote=False)
-    for char in "|`*_[]":
-        text = text.replace(char, "\\" + char)
-    return text.replace("@", "@" + _ZWSP).replace("#", "#" + _ZWSP)
+@dataclass(frozen=True, kw_only=True, slots=True)
+class View:
+    """What a channel shows besides the essentials."""
+
+    #: Fold each failure's traceback excerpt below it.
+    tracebacks: bool = True
+    #: Trend charts for benchmarks with history.
+    charts: bool = True
+    #: How much of a traceback excerpt to show, in characters (first and last lines).
+    excerpt_chars: int = EXCERPT
 
 
-def _row(name: str, counts: Counts) -> str:
-    cells = [
-        name,
-        counts.total,
-        counts.passed,
-        counts.failed,
-        counts.errors,
-        counts.skipped,
-        counts.flaky,
+def report_parts(report: Report, view: View) -> list[Part]:
+    """Every part of the report in display order (which is also priority order)."""
+    return [
+        headline_part(report),
+        inputs_part(report),
+        stages_part(report),
+        baseline_part(report),
+        *failure_parts(report, tracebacks=view.tracebacks, excerpt_chars=view.excerpt_chars),
+        flaky_part(report),
+        *coverage_parts(report),
+        *benchmark_parts(report, charts=view.charts),
+        footer_part(report),
     ]
-    return "| " + " | ".join(str(c) for c in cells) + f" | {counts.duration_s:.1f}s |"
 
 
-def render_markdown(report: Report) -> str:
-    """The whole report as Markdown."""
-    failed = [gate for gate in report.gates if not gate.passed]
-    headline = (
-        "### ✅ noxci: every gate passed"
-        if not failed
-        else "### ❌ noxci: " + ", ".join(f"{gate.name} failed" for gate in failed)
-    )
-    lines = [headline, ""]
-    lines += [
-        f"- {'✅' if g.passed else '❌'} **{g.name}**: {inert(g.detail)}" for g in report.gates
-    ]
-    lines += [
-        "",
-        "| stage | tests | passed | failed | errors | skipped | flaky | time |",
-        "|---|---:|---:|---:|---:|---:|---:|---:|",
-    ]
-    lines += [_row(stage, counts) for stage, counts in report.tests.stages.items()]
-    lines.append(_row("**total**", report.tests.counts))
-    failing = [c for c in report.tests.cases if c.outcome in {Outcome.FAILED, Outcome.ERROR}]
-    if failing:
-        lines += ["", f"#### Failures ({len(failing)})", ""]
-        for case in failing[:LISTED]:
-            message = f": {inert(case.message)}" if case.message else ""
-            lines.append(f"- {case.outcome.value} **{inert(case.id)}** ({case.stage}){message}")
-        if len(failing) > LISTED:
-            lines.append(f"- … and {len(failing) - LISTED} more, see `report.json`")
-    if report.coverage is not None:
-        totals = report.coverage.totals
-        lines += [
-            "",
-            f"**Coverage** {report.coverage.percent:.2f}% "
-            f"({totals.covered_lines}/{totals.num_statements} lines, "
-            f"{totals.covered_branches}/{totals.num_branches} branches)",
-        ]
-    benches = [bench for run in report.benchmarks for bench in run.benchmarks]
-    if benches:
-        lines += ["", "| benchmark | median | rounds |", "|---|---:|---:|"]
-        lines += [
-            f"| {inert(b.fullname)} | {b.stats.median:.6g}s | {b.stats.rounds} |" for b in benches
-        ]
-    unread = [status for status in report.inputs if not status.ok]
-    if unread:
-        lines += ["", "#### Inputs that could not be read", ""]
-        lines += [f"- {inert(status.error or status.path)}" for status in unread]
-    return "\n".join(lines) + "\n"
+def render_markdown(
+    report: Report,
+    *,
+    limit: int | None = None,
+    where: str = ARTIFACT,
+    excerpt_chars: int = EXCERPT,
+) -> str:
+    """The report as Markdown within ``limit`` characters (UTF-16 units), all of it for None.
+
+    For the comment, the caller passes the room its marker leaves; ``where`` names the
+    place a reader finds what was cut.
+    """
+    view = View(excerpt_chars=excerpt_chars)
+    return pack(report_parts(report, view), Budget(limit=limit, where=where, measure=utf16_units))
 
 
-def fit(text: str, limit: int) -> str:
-    """``text`` cut at a line end to at most ``limit`` characters, saying what was left out."""
-    if len(text) <= limit:
-        return text
-    note = (
-        f"\n\n… cut to fit GitHub's {limit:,}-character limit: {{left:,}} characters left out; "
-        "the whole report is `reports/report.md` in the job's artifacts.\n"
-    )
-    room = limit - len(note.format(left=len(text)))
-    cut = text.rfind("\n", 0, room)
-    kept = text[: cut if cut > 0 else room]
-    return kept + note.format(left=len(text) - len(kept))
+def check_title(report: Report) -> str:
+    """The check run's title: ``every gate passed`` or ``failed: tests, coverage``."""
+    failed = failed_gates(report)
+    return "every gate passed" if not failed else "failed: " + ", ".join(failed)
+
+
+def render_check(report: Report, *, where: str = JOB_SUMMARY) -> tuple[str, str, str]:
+    """The check run's title, summary and text, each within 65,535 characters.
+
+    The summary is the report without tracebacks or charts (more failure lines fit); the
+    text holds the failures with their tracebacks ("" when nothing failed).
+    """
+    budget = Budget(limit=CHECK_LIMIT, where=where, measure=utf16_units)
+    summary = pack(report_parts(report, View(tracebacks=False, charts=False)), budget)
+    failures = failure_parts(report, tracebacks=True, excerpt_chars=EXCERPT)
+    text = pack(failures, budget) if failures else ""
+    return check_title(report), summary, text
+
+
+def render_summary(
+    report: Report, *, limit: int = SUMMARY_LIMIT - SUMMARY_HEADROOM, where: str = ARTIFACT
+) -> str:
+    """The job summary: the whole report within ``limit`` UTF-8 bytes (GitHub drops more)."""
+    budget = Budget(limit=limit, where=where, measure=utf8_bytes)
+    return pack(report_parts(report, View()), budget)

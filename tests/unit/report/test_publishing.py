@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 from ci.config import Settings
-from ci.report.model import Counts, GateResult, Report, TestsResult
+from ci.report.model import Counts, GateResult, Outcome, Report, TestCase, TestsResult
 from ci.report.publish.events import Event, EventKind
 from ci.report.publish.plan import Conclusion
-from ci.report.publishing import COMMENT_LIMIT, plan_publication
-from ci.report.render.markdown import fit
+from ci.report.publishing import CHECK_LIMIT, COMMENT_LIMIT, SUMMARY_LIMIT, plan_publication
 
 HEAD = "a" * 40
 
@@ -79,28 +78,32 @@ class TestPlanPublication:
         assert plan.comment is None
 
     def test_comment_fits_with_its_marker(self) -> None:
-        """A huge body is cut so that marker, newline and body fit GitHub's 65,536 characters."""
-        body = "line\n" * 40_000
-        plan = plan_publication(
-            report(), event=event(EventKind.PULL_REQUEST), markdown=body, settings=Settings()
+        """A huge report is cut so that marker, newline and body fit GitHub's 65,536 characters."""
+        cases = tuple(
+            TestCase(
+                stage="unit",
+                classname="tests.test_a",
+                name=f"test_{index}",
+                outcome=Outcome.FAILED,
+                message="assert False",
+                excerpt="E   assert False\n" * 300,
+            )
+            for index in range(2_000)
         )
+        big = Report(
+            inputs=(),
+            tests=TestsResult(counts=Counts(total=2_000, failed=2_000), cases=cases),
+            coverage=None,
+            benchmarks=(),
+            gates=(GateResult(name="tests", passed=False, detail="2000 failed"),),
+        )
+        plan = plan_publication(big, event=event(EventKind.PULL_REQUEST), settings=Settings())
         assert plan.comment is not None
+        assert plan.check_run is not None
         assert len(plan.comment.marker) + 1 + len(plan.comment.body) <= COMMENT_LIMIT
-        assert plan.comment.body.endswith(
-            "the whole report is `reports/report.md` in the job's artifacts.\n"
-        )
-
-
-class TestFit:
-    def test_short_text_is_kept(self) -> None:
-        """Text within the limit comes back as it was."""
-        assert fit("abc\n", 10) == "abc\n"
-
-    def test_cut_at_a_line_end_says_how_much(self) -> None:
-        """A long text is cut at a line end, within the limit, naming how much was left out."""
-        text = "".join(f"row {i}\n" for i in range(100))
-        cut = fit(text, 300)
-        assert len(cut) <= 300
-        kept = cut.split("\n\n… cut")[0]
-        assert text.startswith(kept)
-        assert f"{len(text) - len(kept):,} characters left out" in cut
+        assert plan.comment.body.startswith("### ❌ noxci: tests failed\n")
+        assert ", see the job summary\n" in plan.comment.body
+        assert len(plan.check_run.summary) <= CHECK_LIMIT
+        assert len(plan.check_run.text) <= CHECK_LIMIT
+        assert len(plan.summary.encode("utf-8")) <= SUMMARY_LIMIT
+        assert plan.summary.count("- failed **tests.test\\_a::test\\_") == 2_000
