@@ -40,7 +40,9 @@ SKIPPED_SUFFIXES = frozenset(
     | {".log", ".cfg", ".ini", ".toml", ".yml", ".yaml", ".py", ".pyc", ".lock"}
 )
 _SQLITE_SIDE_FILES = ("-journal", "-wal", "-shm")
-_PRUNED_DIRS = frozenset({".git", "__pycache__"})
+#: Directories never walked: version control, caches, and the base side of a same-runner
+#: benchmark comparison (``reports/benchmark-base/``: the baseline's, not the head's).
+_PRUNED_DIRS = frozenset({".git", "__pycache__", "benchmark-base"})
 _UNKNOWN = (
     "is not JUnit XML, a coverage data file, coverage JSON, Cobertura XML or "
     "pytest-benchmark JSON; remove it from the report's inputs"

@@ -7,95 +7,45 @@ one-line error (exit code 2), and every other input is still reported.
 
 from __future__ import annotations
 
+import datetime as _dt
 import sys
 import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
-from ci.config import TEST_STAGES, Settings
+from ci.config import Settings
 from ci.coverage_config import coverage_config
 from ci.errors import ExitCode, InputError
 from ci.report import discover
+from ci.report.baseline import load_baseline
+from ci.report.evaluate.benchmarks import benchmark_gate, compare_benchmarks, policy_from_settings
+from ci.report.evaluate.coverage_verdicts import (
+    coverage_delta,
+    coverage_lost,
+    max_drop_gate,
+    stage_floor_gates,
+)
 from ci.report.evaluate.diff_coverage import diff_coverage, diff_coverage_gate
-from ci.report.evaluate.gates import evaluate_gates
+from ci.report.evaluate.gates import evaluate_gates, tests_gate
+from ci.report.evaluate.outcomes import compare_tests, new_failures_gate
+from ci.report.inputs import benchmark_base, missing_artifacts, read_inputs, stage_coverage
 from ci.report.model import (
-    BenchmarkRun,
-    Counts,
+    Baseline,
     CoverageReport,
     DiffCoverage,
-    InputKind,
+    GateResult,
     InputStatus,
     Report,
+    RunInfo,
     TestsResult,
 )
-from ci.report.parse.benchmark import parse_benchmark
-from ci.report.parse.coverage import parse_coverage
 from ci.report.parse.diff import changed_lines
-from ci.report.parse.junit import parse_junit
 from ci.report.publishing import publish_to_github
 from ci.report.render.jsonreport import render_json
 from ci.report.render.markdown import render_markdown
 from ci.report.render.terminal import render_terminal
 
-__all__ = ["build_report", "missing_artifacts", "publish_mode", "read_inputs", "run"]
-
-
-def missing_artifacts(reports: Path, expect: Sequence[str]) -> list[str]:
-    """One line per artifact an expected stage should have left and did not."""
-    missing = []
-    for stage in expect:
-        if stage == "benchmark":
-            if not any((reports / "benchmark").glob("*.json")):
-                missing.append(f"{reports / 'benchmark'}/*.json (run `nox -s benchmark` first)")
-            continue
-        if not (reports / "junit" / f"{stage}.xml").is_file():
-            missing.append(f"{reports / 'junit' / f'{stage}.xml'} (run `nox -s {stage}` first)")
-        if stage in TEST_STAGES and not any((reports / "coverage").glob(f".coverage.{stage}.*")):
-            missing.append(
-                f"{reports / 'coverage' / f'.coverage.{stage}.*'} (run `nox -s {stage}` first)"
-            )
-    return missing
-
-
-def read_inputs(
-    found: Sequence[discover.Input], *, project: Path, rcfile: Path | None = None
-) -> tuple[list[InputStatus], TestsResult, CoverageReport | None, list[BenchmarkRun]]:
-    """Parse every discovered input; an unreadable one becomes a status with its error.
-
-    ``rcfile`` is the coverage configuration the stages measured with (relative paths,
-    branches, the same sources), so their data files combine the way they were written.
-    """
-    statuses: list[InputStatus] = []
-    junit = []
-    runs: list[BenchmarkRun] = []
-    coverage: CoverageReport | None = None
-    for item in found:
-        error = item.error
-        if error is None:
-            try:
-                if item.kind is InputKind.JUNIT:
-                    junit.append(parse_junit(item.path))
-                elif item.kind is InputKind.COVERAGE and coverage is not None:
-                    error = (
-                        f"{item.path}: a second coverage input beside {coverage.paths[0]}; "
-                        "give the report one coverage format (data files, JSON or Cobertura)"
-                    )
-                elif item.kind is InputKind.COVERAGE:
-                    coverage = parse_coverage(item.paths, project=project, rcfile=rcfile)
-                elif item.kind is InputKind.BENCHMARK:
-                    runs.append(parse_benchmark(item.path))
-            except InputError as exc:
-                error = str(exc)
-        statuses.append(InputStatus(path=str(item.path), kind=item.kind, error=error))
-    stages: dict[str, Counts] = {}
-    for result in junit:
-        stages[result.stage] = stages.get(result.stage, Counts()) + result.counts
-    tests = TestsResult(
-        counts=sum((r.counts for r in junit), start=Counts()),
-        stages=stages,
-        cases=tuple(case for r in junit for case in r.cases),
-    )
-    return statuses, tests, coverage, runs
+__all__ = ["build_report", "publish_mode", "run"]
 
 
 def _wants_diff(settings: Settings) -> bool:
@@ -119,41 +69,95 @@ def _diff_coverage(
     return diff, None
 
 
+def _run_info(env: Mapping[str, str]) -> RunInfo:
+    """The footer's facts: commit and run link from GitHub's variables, and the time now."""
+    server, repo, run_id = (
+        env.get("GITHUB_SERVER_URL", "https://github.com"),
+        env.get("GITHUB_REPOSITORY"),
+        env.get("GITHUB_RUN_ID"),
+    )
+    url = f"{server}/{repo}/actions/runs/{run_id}" if repo and run_id else None
+    now = _dt.datetime.now(_dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+    return RunInfo(commit=env.get("GITHUB_SHA") or None, run_url=url, time=now)
+
+
+def _test_gate(settings: Settings, tests: TestsResult, *, baseline: bool) -> GateResult:
+    if settings.fail_on == "new-failures":
+        return new_failures_gate(tests, baseline=baseline)
+    return tests_gate(tests)
+
+
 def build_report(
-    settings: Settings, *, project: Path, paths: Sequence[Path], expect: Sequence[str] | None
+    settings: Settings,
+    *,
+    project: Path,
+    paths: Sequence[Path],
+    expect: Sequence[str] | None,
+    env: Mapping[str, str] | None = None,
 ) -> tuple[Report, list[str]]:
     """Artifacts → parse → model → evaluate: the report, and the expected artifacts missing."""
     reports = project / settings.reports
     missing = missing_artifacts(reports, expect or ())
     found = discover.discover(list(paths))
+    baseline: Baseline | None = None
     with tempfile.TemporaryDirectory(prefix="noxci-") as tmp:
         rcfile = Path(tmp) / "coverage.toml"
         rcfile.write_text(
             coverage_config(project, settings, Path(tmp) / ".coverage"), encoding="utf-8"
         )
-        statuses, tests, coverage, runs = read_inputs(found, project=project, rcfile=rcfile)
-    diff, diff_error = _diff_coverage(settings, project, coverage)
+        head = read_inputs(found, project=project, rcfile=rcfile, ids=settings.baseline is not None)
+        statuses = list(head.statuses)
+        if settings.baseline is not None:
+            baseline, base_statuses = load_baseline(
+                project / settings.baseline, project=project, rcfile=rcfile
+            )
+            statuses += base_statuses
+        stages, stage_errors = stage_coverage(settings, head, project, rcfile)
+    statuses += stage_errors
+    base_runs, compare_statuses = benchmark_base(reports)
+    statuses += compare_statuses
+    if not base_runs and baseline is not None:
+        base_runs = list(baseline.benchmark_runs)
+    tests = head.tests
+    if baseline is not None and head.ids is not None:
+        tests = compare_tests(tests, baseline, head.ids)
+    diff, diff_error = _diff_coverage(settings, project, head.coverage)
     if diff_error is not None:
         statuses.append(diff_error)
-    gates = evaluate_gates(
-        inputs=statuses,
-        missing=missing,
-        tests=tests,
-        coverage=coverage,
-        fail_under=settings.fail_under,
-    )
-    if diff_error is None and _wants_diff(settings):
-        gates = (
-            *gates,
-            diff_coverage_gate(diff, mode=settings.diff_mode, fail_under=settings.diff_fail_under),
+    comparisons = compare_benchmarks(head.runs, base_runs or None, policy_from_settings(settings))
+    delta = coverage_delta(head.coverage, baseline)
+    gates = [
+        *evaluate_gates(
+            inputs=statuses,
+            missing=missing,
+            tests=tests,
+            coverage=head.coverage,
+            fail_under=settings.fail_under,
         )
+    ]
+    gates[1] = _test_gate(settings, tests, baseline=baseline is not None)
+    gates += stage_floor_gates(stages)
+    if settings.max_drop is not None:
+        gates.append(max_drop_gate(delta, settings.max_drop))
+    if diff_error is None and _wants_diff(settings):
+        gates.append(
+            diff_coverage_gate(diff, mode=settings.diff_mode, fail_under=settings.diff_fail_under)
+        )
+    if base_runs and comparisons:
+        gates.append(benchmark_gate(comparisons))
     report = Report(
         inputs=tuple(statuses),
         tests=tests,
-        coverage=coverage,
-        benchmarks=tuple(runs),
-        gates=gates,
+        coverage=head.coverage,
+        benchmarks=tuple(head.runs),
+        gates=tuple(gates),
         diff=diff,
+        comparisons=comparisons,
+        baseline=baseline,
+        coverage_delta=delta,
+        stage_coverage=tuple(stages),
+        coverage_lost=coverage_lost(head.coverage, baseline),
+        run=_run_info(env or {}),
     )
     return report, missing
 
@@ -177,7 +181,7 @@ def run(
 ) -> int:
     """The whole report; return the exit code (0 pass, 1 gate failed, 2 bad input, 3 publish)."""
     env = {} if env is None else env
-    report, missing = build_report(settings, project=project, paths=paths, expect=expect)
+    report, missing = build_report(settings, project=project, paths=paths, expect=expect, env=env)
     markdown = render_markdown(report)
     mode = publish_mode(settings, env)
     reports = project / settings.reports

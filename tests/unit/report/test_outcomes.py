@@ -61,7 +61,9 @@ class TestNewFailuresGate:
         """Failures the baseline already had do not fail the gate; the detail says so."""
         tests = TestsResult(failing=("a",), still_failing=("a",))
         assert new_failures_gate(tests, baseline=True) == GateResult(
-            name="tests", passed=True, detail="no new failures (1 still failing, as in the baseline)"
+            name="tests",
+            passed=True,
+            detail="no new failures (1 still failing, as in the baseline)",
         )
 
     def test_fails_on_new_failures(self) -> None:
