@@ -40,6 +40,9 @@ REPORT_FLAGS = (
     "max_drop",
     "min_change",
     "statistic",
+    "history",
+    "baseline_ref",
+    "quarantine",
 )
 FORMATS = ("terminal", "markdown", "json")
 

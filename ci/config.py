@@ -139,6 +139,8 @@ class StageSpec:
     groups: tuple[str, ...] | None = None
     #: Coverage floor in percent for this stage's tests alone (``None``: no floor).
     fail_under: float | None = None
+    #: How many shards the CI matrix splits this stage into (pytest-split, by durations).
+    shards: int = 1
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -232,6 +234,19 @@ class Settings:
         Kind.STR,
         "Statistic of the round timings a benchmark compares: median, mean or min.",
     )
+    history: Path = _opt(
+        Path(".noxci/history.sqlite"),
+        Kind.PATH,
+        "The results store every report writes to (SQLite; git-ignore it).",
+    )
+    baseline_ref: str | None = _opt(
+        None,
+        Kind.STR,
+        "Without --baseline: compare with the last stored run of this ref (default: main).",
+    )
+    quarantine: tuple[str, ...] = _opt(
+        (), Kind.LIST, "Known-flaky test ids (fnmatch patterns) shown but kept from failing."
+    )
     compare_runs: int = _opt(
         5, Kind.INT, "Runs per side of `nox -s benchmark -- --compare REF` (interleaved)."
     )
@@ -255,7 +270,7 @@ def options() -> tuple[Option, ...]:
 
 _TABLES: Final = ("services", "stage", "benchmarks")
 _SERVICE_KEYS: Final = ("command", "ready", "timeout", "env")
-_STAGE_KEYS: Final = ("paths", "args", "groups", "fail-under")
+_STAGE_KEYS: Final = ("paths", "args", "groups", "fail-under", "shards")
 _BENCHMARK_KEYS: Final = ("min-change", "statistic")
 
 
@@ -391,11 +406,16 @@ def _stage(name: str, table: object, where: str) -> StageSpec:
     fail_under = table.get("fail-under")
     if fail_under is not None:
         fail_under = _percentage(where, "fail-under", fail_under)
+    shards = table.get("shards", 1)
+    if isinstance(shards, bool) or not isinstance(shards, int) or shards < 1:
+        msg = f"{where}: shards = {shards!r} must be a whole number of 1 or more"
+        raise ConfigError(msg)
     return StageSpec(
         paths=None if paths is None else _str_list(where, "paths", paths),
         args=_str_list(where, "args", table.get("args", [])),
         groups=None if groups is None else _str_list(where, "groups", groups),
         fail_under=fail_under,
+        shards=shards,
     )
 
 

@@ -67,6 +67,9 @@ class TestOptions:
             "max_drop",
             "min_change",
             "statistic",
+            "history",
+            "baseline_ref",
+            "quarantine",
             "compare_runs",
         ]
 
