@@ -148,7 +148,7 @@ def benchmark_base(reports: Path) -> tuple[list[BenchmarkRun], list[InputStatus]
 
 
 def stage_coverage(
-    settings: Settings, head: HeadInputs, project: Path, rcfile: Path
+    settings: Settings, head: HeadInputs, project: Path, rcfile: Path | None
 ) -> tuple[list[StageCoverage], list[InputStatus]]:
     """The coverage of each stage with its own floor, from that stage's data files alone."""
     found: list[StageCoverage] = []
