@@ -18,6 +18,7 @@ from ci import __version__
 from ci.config import add_flags, flag_values, load_settings
 from ci.errors import NoxciError
 from ci.github.commands import add_commands
+from ci.shards import add_command as add_durations_command
 
 __all__ = ["main", "main_inner"]
 
@@ -91,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
     )
     add_flags(report, REPORT_FLAGS)
     add_commands(commands)  # matrix, merge, baseline, nightly: each sets `run`
+    add_durations_command(commands)  # durations: pytest-split's file from JUnit
     return parser
 
 

@@ -69,7 +69,10 @@ def _matrix(args: argparse.Namespace) -> int:
         where = str(args.sessions)
     pythons = [part.strip() for part in args.python.split(",") if part.strip()]
     cells = matrix.build_matrix(
-        matrix.parse_sessions(text, where=where), profile=args.profile, pythons=pythons
+        matrix.parse_sessions(text, where=where),
+        profile=args.profile,
+        pythons=pythons,
+        shards=matrix.stage_shards(load_settings(args.project, os.environ)),
     )
     document = matrix.matrix_json(cells)
     print(document)

@@ -5,7 +5,9 @@ setup: each test stage (tag ``tests``) runs on every supported Python, ``lint`` 
 ``benchmark`` run once (the benchmark compares head and base on one runner), and the
 ``report`` runs in a job of its own. The nightly profile also runs the benchmark on every
 Python, with more rounds. A session that nox already parametrizes by Python keeps its own
-interpreter. Each cell names a unique artifact, so no two jobs upload under one name.
+interpreter. A test stage configured with ``shards = N`` runs as N jobs per Python, each
+with its ``shard`` (``I/N``, which the workflow hands to nox as ``NOXCI_SHARD``). Each cell
+names a unique artifact, so no two jobs upload under one name.
 
 ``python -m ci matrix`` prints ``{"include": [...]}`` for ``fromJSON`` and, with
 ``--github-output``, writes it as the step output ``matrix``.
@@ -20,6 +22,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, Final, Literal
 
+from ci.config import Settings
 from ci.errors import InputError
 
 __all__ = [
@@ -31,6 +34,7 @@ __all__ = [
     "list_sessions",
     "matrix_json",
     "parse_sessions",
+    "stage_shards",
 ]
 
 #: The Python versions noxci supports, oldest first: the test stages run on each.
@@ -77,12 +81,18 @@ class Cell:
     artifact: str
     #: ``PYTEST_ADDOPTS`` for the job ("" for none).
     pytest_addopts: str = ""
+    #: The shard the job runs, ``I/N`` (the workflow passes it as ``NOXCI_SHARD``); "" for all.
+    shard: str = ""
 
     def as_json(self) -> dict[str, str]:
-        """The cell as the workflow reads it (``matrix.session``, ``matrix.pytest-addopts``...)."""
+        """The cell as the workflow reads it (``matrix.session``, ``matrix.pytest-addopts``...).
+
+        ``shard`` is left out of an unsharded cell (``matrix.shard`` then reads as "").
+        """
         return {
             field.name.replace("_", "-"): getattr(self, field.name)
             for field in dataclasses.fields(self)
+            if field.name != "shard" or self.shard
         }
 
 
@@ -151,13 +161,38 @@ def _pythons(session: Session, kind: Kind, profile: Profile, pythons: Sequence[s
     return [pythons[0]]
 
 
+def stage_shards(settings: Settings) -> dict[str, int]:
+    """The stages configured with more than one shard (``[tool.noxci.stage.<name>] shards``)."""
+    return {name: spec.shards for name, spec in settings.stage.items() if spec.shards > 1}
+
+
+def _shard_cells(cell: Cell, shards: int) -> list[Cell]:
+    """A test stage's cell as ``shards`` cells, one per shard; the cell itself for one."""
+    if shards <= 1 or cell.kind != "tests":
+        return [cell]
+    return [
+        dataclasses.replace(
+            cell,
+            name=f"{cell.stage} ({cell.python}, {index}/{shards})",
+            artifact=f"{cell.artifact}-shard-{index}",
+            shard=f"{index}/{shards}",
+        )
+        for index in range(1, shards + 1)
+    ]
+
+
 def build_matrix(
     sessions: Sequence[Session],
     *,
     profile: Profile = "pr",
     pythons: Sequence[str] = PYTHONS,
+    shards: Mapping[str, int] | None = None,
 ) -> list[Cell]:
-    """The jobs for ``sessions``, in ``nox -l`` order, each Python of a stage in turn."""
+    """The jobs for ``sessions``, in ``nox -l`` order, each Python of a stage in turn.
+
+    A test stage in ``shards`` (stage → N, from :func:`stage_shards`) runs as N jobs per
+    Python, one per shard, each uploading its own artifact.
+    """
     if not pythons:
         msg = "matrix: no Python versions given; pass --python 3.11,3.12"
         raise InputError(msg)
@@ -167,17 +202,16 @@ def build_matrix(
         if kind is None:
             continue
         for python in _pythons(session, kind, profile, pythons):
-            cells.append(
-                Cell(
-                    name=f"{session.name} ({python})",
-                    stage=session.name,
-                    session=session.signature,
-                    python=python,
-                    kind=kind,
-                    artifact=f"{ARTIFACT_PREFIX}{session.name}-py{python}",
-                    pytest_addopts=NIGHTLY_ADDOPTS.get(kind, "") if profile == "nightly" else "",
-                )
+            cell = Cell(
+                name=f"{session.name} ({python})",
+                stage=session.name,
+                session=session.signature,
+                python=python,
+                kind=kind,
+                artifact=f"{ARTIFACT_PREFIX}{session.name}-py{python}",
+                pytest_addopts=NIGHTLY_ADDOPTS.get(kind, "") if profile == "nightly" else "",
             )
+            cells.extend(_shard_cells(cell, (shards or {}).get(session.name, 1)))
     names = [cell.artifact for cell in cells]
     duplicated = sorted({name for name in names if names.count(name) > 1})
     if duplicated:

@@ -129,7 +129,9 @@ def merge_artifacts(
 ) -> MergeResult:
     """Copy each cell's folder under ``artifacts`` into ``into``, in the reports layout."""
     cells = [upload for upload in uploads if upload.kind != "lint"]
-    per_stage = {cell.stage: sum(c.stage == cell.stage for c in cells) for cell in cells}
+    per_stage = {
+        cell.stage: len({c.python for c in cells if c.stage == cell.stage}) for cell in cells
+    }
     reports = into / REPORTS_DIR if portable else into
     reports.mkdir(parents=True, exist_ok=True)
     files: list[Path] = []

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ci import __version__
+from ci import __version__, shards
 from ci.config import Settings
 from ci.coverage_config import coverage_config
 from ci.errors import ServiceError, UsageError
@@ -41,6 +41,8 @@ DEFAULT_REQUIREMENTS: dict[str, tuple[str, ...]] = {
     "benchmark": ("pytest", "pytest-benchmark"),
     "lint": ("ruff", "mypy"),
 }
+#: What a shard of a stage installs besides: pytest-split picks the shard's tests.
+SHARD_REQUIREMENTS: tuple[str, ...] = ("pytest-split>=0.9",)
 
 
 def _source_tree() -> Path | None:
@@ -75,11 +77,17 @@ def _requirements(project: Path, settings: Settings, stage: str) -> tuple[str, .
     return nox.project.dependency_groups(pyproject, *groups)
 
 
-def _install(session: nox.Session, project: Path, settings: Settings, stage: str) -> None:
-    """The project and the stage's requirements, in one resolver call."""
-    extra: tuple[str, ...] = ()
+def _install(
+    session: nox.Session,
+    project: Path,
+    settings: Settings,
+    stage: str,
+    more: tuple[str, ...] = (),
+) -> None:
+    """The project and the stage's requirements (and ``more``), in one resolver call."""
+    extra: tuple[str, ...] = more
     if stage == "property" and _source_tree() != project.resolve():
-        extra = noxci_requirement()
+        extra += noxci_requirement()
     session.install(*settings.install, *_requirements(project, settings, stage), *extra)
 
 
@@ -116,25 +124,34 @@ def _clear(paths: Sequence[Path]) -> None:
 def test_session(
     session: nox.Session, *, project: Path, settings: Settings, stage: str, keep_going: bool
 ) -> None:
-    """unit, integration, snapshot, property: pytest under coverage, JUnit and data per stage."""
+    """unit, integration, snapshot, property: pytest under coverage, JUnit and data per stage.
+
+    ``-- --shard I/N`` (or ``NOXCI_SHARD=I/N``) runs one shard of the stage (:mod:`ci.shards`).
+    """
     reports = project / settings.reports
     coverage_dir = reports / "coverage"
     coverage_dir.mkdir(parents=True, exist_ok=True)
     (reports / "junit").mkdir(parents=True, exist_ok=True)
-    _clear([reports / "junit" / f"{stage}.xml", *coverage_dir.glob(f".coverage.{stage}.*")])
-    _install(session, project, settings, stage)
+    try:
+        shard, posargs = shards.take_shard(session.posargs, os.environ)
+    except UsageError as exc:
+        session.error(str(exc))
+    _clear(shards.stale_files(reports, stage, shard))
+    _install(session, project, settings, stage, SHARD_REQUIREMENTS if shard else ())
 
-    rcfile = project / ".noxci" / f"coverage-{stage}.toml"
+    name = shards.coverage_name(stage, shard)
+    rcfile = project / ".noxci" / f"coverage-{name.removeprefix('.coverage.')}.toml"
     rcfile.parent.mkdir(parents=True, exist_ok=True)
-    rcfile.write_text(coverage_config(project, settings, coverage_dir / f".coverage.{stage}"))
+    rcfile.write_text(coverage_config(project, settings, coverage_dir / name))
     command = commands.pytest_command(
         settings,
         stage,
         project=project,
         rcfile=rcfile,
-        posargs=session.posargs,
+        posargs=posargs,
         keep_going=keep_going,
         env=os.environ,
+        shard=shard,
     )
     if stage != "integration" or not settings.services:
         _run(session, command)

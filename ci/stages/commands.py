@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
+from ci import shards
 from ci.config import Settings
 
 __all__ = [
@@ -70,10 +71,15 @@ def pytest_command(
     posargs: Sequence[str] = (),
     keep_going: bool = False,
     env: Mapping[str, str] | None = None,
+    shard: shards.Shard | None = None,
 ) -> Command:
-    """The coverage-measured, xdist-parallel pytest run of a test stage."""
+    """The coverage-measured, xdist-parallel pytest run of a test stage (or of one shard).
+
+    A shard runs pytest-split's share of the stage's tests, chosen with the project's
+    durations file, and writes a JUnit file of its own (:func:`ci.shards.junit_name`).
+    """
     reports = project / settings.reports
-    junit = reports / "junit" / f"{stage}.xml"
+    junit = reports / "junit" / shards.junit_name(stage, shard)
     argv = [
         "python",
         "-m",
@@ -97,6 +103,7 @@ def pytest_command(
             "ci.pytest_plugin",
             f"--hypothesis-profile={hypothesis_profile(settings, env or {})}",
         ]
+    argv += shards.pytest_args(shard, project / shards.DURATIONS_FILE)
     argv += [*settings.stage_spec(stage).args, *posargs]
     return Command(
         argv=tuple(argv),

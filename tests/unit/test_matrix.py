@@ -18,6 +18,7 @@ from ci.github.matrix import (
     list_sessions,
     matrix_json,
     parse_sessions,
+    stage_shards,
 )
 from ci.stages._register import session_infos
 
@@ -186,3 +187,55 @@ class TestCommandLine:
         """A --sessions file that is not there is one line naming it."""
         with pytest.raises(InputError, match=r"missing\.json: cannot read it"):
             main_inner(["matrix", "--sessions", str(tmp_path / "missing.json")])
+
+
+class TestShardAxis:
+    def test_a_sharded_stage_runs_once_per_shard_and_python(self) -> None:
+        """``unit`` with 3 shards: 3 jobs per Python, each with its shard and own artifact."""
+        cells = build_matrix(
+            parse_sessions(nox_list(ROOT)), pythons=("3.11", "3.12"), shards={"unit": 3}
+        )
+        unit = [(c.name, c.shard, c.artifact) for c in cells if c.stage == "unit"]
+        assert unit == [
+            ("unit (3.11, 1/3)", "1/3", "noxci-unit-py3.11-shard-1"),
+            ("unit (3.11, 2/3)", "2/3", "noxci-unit-py3.11-shard-2"),
+            ("unit (3.11, 3/3)", "3/3", "noxci-unit-py3.11-shard-3"),
+            ("unit (3.12, 1/3)", "1/3", "noxci-unit-py3.12-shard-1"),
+            ("unit (3.12, 2/3)", "2/3", "noxci-unit-py3.12-shard-2"),
+            ("unit (3.12, 3/3)", "3/3", "noxci-unit-py3.12-shard-3"),
+        ]
+        assert len(cells) == 1 + 2 * 3 + 3 * 2 + 1
+        names = [cell.artifact for cell in cells]
+        assert len(names) == len(set(names))
+
+    def test_only_test_stages_are_sharded(self) -> None:
+        """Shards given for lint or the benchmark change nothing: they run once."""
+        plain = build_matrix(parse_sessions(nox_list(ROOT)), pythons=("3.12",))
+        sharded = build_matrix(
+            parse_sessions(nox_list(ROOT)), pythons=("3.12",), shards={"lint": 2, "benchmark": 4}
+        )
+        assert sharded == plain
+
+    def test_a_sharded_cell_as_the_workflow_reads_it(self) -> None:
+        """A sharded cell adds ``shard``; an unsharded one has no such key."""
+        cells = build_matrix(parse_sessions(nox_list(ROOT)), pythons=("3.12",), shards={"unit": 2})
+        document = json.loads(matrix_json(cells))["include"]
+        assert document[1] == {
+            "name": "unit (3.12, 1/2)",
+            "stage": "unit",
+            "session": "unit",
+            "python": "3.12",
+            "kind": "tests",
+            "artifact": "noxci-unit-py3.12-shard-1",
+            "pytest-addopts": "",
+            "shard": "1/2",
+        }
+        assert "shard" not in document[3]
+
+    def test_stage_shards_from_the_configuration(self, tmp_path: Path) -> None:
+        """``[tool.noxci.stage.<name>] shards`` above 1 become the matrix's shard axis."""
+        (tmp_path / "pyproject.toml").write_text(
+            "[tool.noxci.stage.unit]\nshards = 4\n[tool.noxci.stage.integration]\nshards = 1\n",
+            encoding="utf-8",
+        )
+        assert stage_shards(load_settings(tmp_path, {})) == {"unit": 4}

@@ -46,6 +46,7 @@ from ci.report.parse._junit_input import (
 from ci.report.parse._junit_tally import BATCH, DETAILED_CASES, Tally
 from ci.report.parse._junit_target import TREE_BYTES, TreeNeededError, read_fast
 from ci.report.parse._junit_window import RERUN_WINDOW, Window, prune, take
+from ci.shards import stage_of
 
 __all__ = ["DETAILED_CASES", "HEAD_BYTES", "RERUN_WINDOW", "is_junit", "iter_junit", "parse_junit"]
 
@@ -91,7 +92,7 @@ def iter_junit(
     once the file has been read. Raises :class:`InputError` if the file cannot be read.
     """
     path = Path(path)
-    stage = stage or path.stem
+    stage = stage or stage_of(path.stem)
     bad = BadTimes()
     for raw in _merged(_read_all(path, bad)):
         yield to_case(raw, stage)
@@ -115,7 +116,7 @@ def parse_junit(path: Path | str, *, stage: str | None = None, ids: bool = False
             _read_tree(path, tally)
     except etree.XMLSyntaxError as error:
         raise syntax_error(path, error) from None
-    return tally.report(path, stage or path.stem)
+    return tally.report(path, stage or stage_of(path.stem))
 
 
 def _read_fast(path: Path, *, ids: bool) -> Tally | None:
