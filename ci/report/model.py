@@ -432,6 +432,8 @@ class TestsResult:
     newly_skipped: tuple[str, ...] = ()
     #: In the baseline, not run now (only as far as the baseline lists its tests).
     removed: tuple[str, ...] = ()
+    #: Failing now, and known to be flaky from the history store (sorted).
+    known_flaky: tuple[str, ...] = ()
 
 
 class Verdict(enum.StrEnum):

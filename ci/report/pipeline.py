@@ -7,6 +7,7 @@ one-line error (exit code 2), and every other input is still reported.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import sys
 import tempfile
@@ -16,6 +17,8 @@ from pathlib import Path
 from ci.config import Settings
 from ci.coverage_config import coverage_config
 from ci.errors import ExitCode, InputError
+from ci.history.git import git_facts
+from ci.history.steps import known_flaky, store_run, stored_baseline, trends
 from ci.report import discover
 from ci.report.baseline import load_baseline
 from ci.report.evaluate.benchmarks import benchmark_gate, compare_benchmarks, policy_from_settings
@@ -28,6 +31,7 @@ from ci.report.evaluate.coverage_verdicts import (
 from ci.report.evaluate.diff_coverage import diff_coverage, diff_coverage_gate
 from ci.report.evaluate.gates import evaluate_gates, tests_gate
 from ci.report.evaluate.outcomes import compare_tests, new_failures_gate
+from ci.report.evaluate.quarantine import quarantine_gate
 from ci.report.inputs import benchmark_base, missing_artifacts, read_inputs, stage_coverage
 from ci.report.model import (
     Baseline,
@@ -96,22 +100,28 @@ def build_report(
     env: Mapping[str, str] | None = None,
 ) -> tuple[Report, list[str]]:
     """Artifacts → parse → model → evaluate: the report, and the expected artifacts missing."""
+    env = {} if env is None else env
     reports = project / settings.reports
     missing = missing_artifacts(reports, expect or ())
     found = discover.discover(list(paths))
     baseline: Baseline | None = None
+    history, facts = project / settings.history, git_facts(project, env)
+    problems: list[str] = []
     with tempfile.TemporaryDirectory(prefix="noxci-") as tmp:
         rcfile = Path(tmp) / "coverage.toml"
         rcfile.write_text(
             coverage_config(project, settings, Path(tmp) / ".coverage"), encoding="utf-8"
         )
-        head = read_inputs(found, project=project, rcfile=rcfile, ids=settings.baseline is not None)
+        head = read_inputs(found, project=project, rcfile=rcfile, ids=True)
         statuses = list(head.statuses)
         if settings.baseline is not None:
             baseline, base_statuses = load_baseline(
                 project / settings.baseline, project=project, rcfile=rcfile
             )
             statuses += base_statuses
+        else:
+            baseline, problem = stored_baseline(settings, history, facts)
+            problems += [problem] if problem else []
         stages, stage_errors = stage_coverage(settings, head, project, rcfile)
     statuses += stage_errors
     base_runs, compare_statuses = benchmark_base(reports)
@@ -121,10 +131,15 @@ def build_report(
     tests = head.tests
     if baseline is not None and head.ids is not None:
         tests = compare_tests(tests, baseline, head.ids)
+    flaky, problem = known_flaky(tests, history, facts, failed=bool(problems))
+    problems += [problem] if problem else []
+    tests = dataclasses.replace(tests, known_flaky=flaky)
     diff, diff_error = _diff_coverage(settings, project, head.coverage)
     if diff_error is not None:
         statuses.append(diff_error)
     comparisons = compare_benchmarks(head.runs, base_runs or None, policy_from_settings(settings))
+    comparisons, problem = trends(comparisons, settings, history, failed=bool(problems))
+    problems += [problem] if problem else []
     delta = coverage_delta(head.coverage, baseline)
     gates = [
         *evaluate_gates(
@@ -135,7 +150,9 @@ def build_report(
             fail_under=settings.fail_under,
         )
     ]
-    gates[1] = _test_gate(settings, tests, baseline=baseline is not None)
+    gates[1] = quarantine_gate(
+        tests, settings.quarantine, lambda t: _test_gate(settings, t, baseline=baseline is not None)
+    )
     gates += stage_floor_gates(stages)
     if settings.max_drop is not None:
         gates.append(max_drop_gate(delta, settings.max_drop))
@@ -157,8 +174,11 @@ def build_report(
         coverage_delta=delta,
         stage_coverage=tuple(stages),
         coverage_lost=coverage_lost(head.coverage, baseline),
-        run=_run_info(env or {}),
+        run=_run_info(env),
     )
+    problem = store_run(report, history, facts=facts, ids=head.ids, env=env, failed=bool(problems))
+    for line in [*problems, *([problem] if problem else [])]:
+        print(f"noxci: warning: {line} (report made without history)", file=sys.stderr)
     return report, missing
 
 

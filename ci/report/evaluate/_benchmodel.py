@@ -16,13 +16,15 @@ machines, and it is measured where it can be:
 Noise on a shared machine is one-sided: other load only ever slows a run down, often by
 30-80% for a whole benchmark or for part of its rounds. Two rules follow from it:
 
-- on a side with three runs or more, a run whose statistic lies more than ``disturbed``
-  above the side's median run is taken as disturbed and set aside (the median run itself
-  never is); quiet runs scatter by a few percent, far below it;
-- with one run per side, a run whose statistic sits further above its own fastest round
-  than the other run's does (``log(statistic / min)``, its *spread*) may have been slowed
-  by that much: the interval is stretched by the difference on that side only (down when
-  the head is the wider one, up when the base is). The minimum has no spread.
+- a run whose rounds spread wider (``log(median / min)``, see below) than the side's
+  quietest run by more than ``disturbed`` was slowed for part of its rounds, and one
+  whose statistic lies more than ``disturbed`` above the side's median run (three runs or
+  more left) was slowed throughout: both are set aside, never the side's quietest or
+  median run. Quiet runs differ by a few percent in both, far below ``disturbed``;
+- with one run per side, a run whose median round sits further above its own fastest round
+  than the other run's does (``log(median / min)``, its *spread*) may have been slowed
+  by that much, and so may its neighbours in the run (:mod:`._benchruns`): the interval is
+  stretched by it on that side only (down for the head, up for the base).
 
 When the two sides share no machine (``machine_info`` node, CPU and Python), the
 difference also carries a machine offset that no number of runs reveals: its variance
@@ -105,9 +107,7 @@ def summarize_side(side: Side, statistic: StatisticName, noise: NoiseModel) -> S
     )
     kept, value = runs, 0.0
     if all(run.value > 0 for run in runs):
-        if len(runs) >= 3:
-            limit = statistics.median(run.log for run in runs) + noise.disturbed
-            kept = tuple(run for run in runs if run.log <= limit)
+        kept = _undisturbed(runs, noise.disturbed)
         value = kept[0].value if len(kept) == 1 else math.exp(_mean([r.log for r in kept]))
     return SideSummary(
         kept=kept,
@@ -116,6 +116,18 @@ def summarize_side(side: Side, statistic: StatisticName, noise: NoiseModel) -> S
         machines=frozenset(_machine_key(info) for _, info in side),
         timed=all(bench.data for bench, _ in side),
     )
+
+
+def _undisturbed(runs: tuple[RunSummary, ...], disturbed: float) -> tuple[RunSummary, ...]:
+    """The runs left once those that look disturbed are set aside (never the quietest)."""
+    timed = [run.spread for run in runs if run.rounds]
+    if timed:  # wider spread than the side's quietest run by more than ``disturbed``
+        quiet = min(timed) + disturbed
+        runs = tuple(run for run in runs if not run.rounds or run.spread <= quiet)
+    if len(runs) >= 3:
+        limit = statistics.median(run.log for run in runs) + disturbed
+        runs = tuple(run for run in runs if run.log <= limit)
+    return runs
 
 
 def _mean(values: Sequence[float]) -> float:
@@ -139,14 +151,16 @@ def _measured(head: SideSummary, base: SideSummary, noise: NoiseModel) -> Estima
     )
 
 
-def _assumed(head: SideSummary, base: SideSummary, noise: NoiseModel) -> Estimate:
-    """One run per side: assumed run-to-run noise, stretched on the wider-spread side."""
+def _assumed(
+    head: SideSummary, base: SideSummary, noise: NoiseModel, stretch: tuple[float, float]
+) -> Estimate:
+    """One run per side: assumed run-to-run noise, stretched where a run looked disturbed."""
     h, b = head.kept[0], base.kept[0]
-    below, above = max(0.0, h.spread - b.spread), max(0.0, b.spread - h.spread)
+    below, above = stretch
     how = f"run-to-run noise unseen, assumed {noise.assumed_run_noise:.1%} per run"
-    if max(below, above) >= 0.001:
-        which = "head" if below else "base"
-        how += f", {which} run spread {max(below, above):.1%} wider: interval stretched by it"
+    for which, size in (("head", below), ("base", above)):
+        if size >= 0.001:
+            how += f", {which} run spread up to {size:.1%} wider around it"
     return Estimate(
         change=0.0,
         stderr=math.sqrt(2 * noise.assumed_run_noise**2 + h.within + b.within),
@@ -158,16 +172,24 @@ def _assumed(head: SideSummary, base: SideSummary, noise: NoiseModel) -> Estimat
 
 
 def estimate_change(
-    head: SideSummary, base: SideSummary, statistic: StatisticName, noise: NoiseModel
+    head: SideSummary,
+    base: SideSummary,
+    statistic: StatisticName,
+    noise: NoiseModel,
+    stretch: tuple[float, float] = (0.0, 0.0),
 ) -> Estimate | None:
-    """The change of ``statistic`` from ``base`` to ``head``; ``None`` if a statistic is 0."""
+    """The change of ``statistic`` from ``base`` to ``head``; ``None`` if a statistic is 0.
+
+    ``stretch`` is how much further (log) the interval of a one-run-per-side comparison
+    reaches down and up, for a head or base run that looked disturbed around it.
+    """
     if head.value <= 0 or base.value <= 0:
         return None
     runs = f"{head.runs} vs {base.runs} run{'s' if head.runs + base.runs > 2 else ''}"
     if head.set_aside + base.set_aside:
         runs += f" ({head.set_aside + base.set_aside} disturbed set aside)"
     several = len(head.kept) + len(base.kept) > 2
-    estimate = (_measured if several else _assumed)(head, base, noise)
+    estimate = _measured(head, base, noise) if several else _assumed(head, base, noise, stretch)
     variance = estimate.stderr**2
     how = f"{runs}: {estimate.how.format(statistic=statistic)}"
     if head.machines.isdisjoint(base.machines):

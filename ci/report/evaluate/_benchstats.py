@@ -108,8 +108,11 @@ class RunSummary:
     log: float
     #: Variance of ``log`` from the run's rounds alone (0 when it cannot be told).
     within: float
-    #: ``log(value / fastest round)``: how far the statistic sits above the run's best.
+    #: ``log(median / fastest round)``: how far the run's typical round sits above its best,
+    #: the trace other load leaves on a run (0 without rounds).
     spread: float = 0.0
+    #: How many round timings the run had (0: only the file's summary).
+    rounds: int = 0
 
 
 def _median_variance(ordered: Sequence[float], median: float) -> float:
@@ -130,29 +133,30 @@ def _mean_variance(rounds: Sequence[float], mean: float) -> float:
     return max(0.0, squares) / (n - 1) / n / (mean * mean)
 
 
+def _log(value: float) -> float:
+    return math.log(value) if value > 0 else math.nan
+
+
 def summarize_run(rounds: Sequence[float], fallback: float, statistic: StatisticName) -> RunSummary:
     """Summarise one run from its rounds (``fallback``: the file's own statistic, if none).
 
     The within-run variance is the median's order-statistic interval or the mean's standard
     error; the minimum has no such estimate (0): its whole error is the run-to-run term.
+    The spread is ``log(median / fastest round)`` whatever the statistic.
     """
     if not rounds:
-        return RunSummary(
-            value=fallback, log=math.log(fallback) if fallback > 0 else math.nan, within=0.0
-        )
-    fastest = min(rounds)
+        return RunSummary(value=fallback, log=_log(fallback), within=0.0)
+    ordered = sorted(rounds)
+    n = len(ordered)
+    median = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
+    fastest = ordered[0]
     if statistic == "min":
         value, within = fastest, 0.0
     elif statistic == "mean":
-        value = math.fsum(rounds) / len(rounds)
+        value = math.fsum(rounds) / n
         within = _mean_variance(rounds, value) if value > 0 else 0.0
     else:
-        ordered = sorted(rounds)
-        n = len(ordered)
-        value = ordered[n // 2] if n % 2 else (ordered[n // 2 - 1] + ordered[n // 2]) / 2
-        within = _median_variance(ordered, value) if value > 0 else 0.0
-    if fastest <= 0:
-        return RunSummary(value=value, log=math.log(value) if value > 0 else math.nan, within=0.0)
-    return RunSummary(
-        value=value, log=math.log(value), within=within, spread=math.log(value / fastest)
-    )
+        value = median
+        within = _median_variance(ordered, median) if median > 0 else 0.0
+    spread = math.log(median / fastest) if fastest > 0 else 0.0
+    return RunSummary(value=value, log=_log(value), within=within, spread=spread, rounds=n)

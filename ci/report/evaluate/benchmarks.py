@@ -44,11 +44,16 @@ from dataclasses import dataclass, replace
 
 from ci.config import BenchmarkOverride, Settings, Statistic
 from ci.report.evaluate._benchgate import benchmark_gate
-from ci.report.evaluate._benchmodel import Estimate, NoiseModel, estimate_change, summarize_side
+from ci.report.evaluate._benchmodel import (
+    Estimate,
+    NoiseModel,
+    SideSummary,
+    estimate_change,
+    summarize_side,
+)
+from ci.report.evaluate._benchruns import Matched, Seat, match_runs, stretch
 from ci.report.evaluate._benchstats import fcr_level, t_quantile, t_sf
-from ci.report.model import Benchmark, BenchmarkComparison, BenchmarkRun, MachineInfo, Verdict
-
-_Side = list[tuple[Benchmark, MachineInfo]]
+from ci.report.model import BenchmarkComparison, BenchmarkRun, Verdict
 
 __all__ = ["BenchmarkPolicy", "benchmark_gate", "compare_benchmarks", "policy_from_settings"]
 
@@ -72,6 +77,8 @@ class BenchmarkPolicy:
     machine_noise: float = 0.10
     #: Percent above its side's median run at which a run counts as disturbed (3+ runs).
     disturbed_run: float = 20.0
+    #: One run per side: how many benchmarks before and after one share its disturbance.
+    neighbours: int = 1
 
     def for_benchmark(self, fullname: str, name: str) -> tuple[float, Statistic]:
         """The ``min_change`` and ``statistic`` of one benchmark, overrides applied."""
@@ -93,23 +100,6 @@ def policy_from_settings(settings: Settings) -> BenchmarkPolicy:
         statistic=settings.statistic,
         overrides=settings.benchmarks,
     )
-
-
-def _sides(
-    head: Sequence[BenchmarkRun], base: Sequence[BenchmarkRun]
-) -> dict[str, tuple[_Side, _Side]]:
-    """Every fullname with its head runs and base runs, head order first (first copy per run)."""
-    found: dict[str, tuple[_Side, _Side]] = {}
-    for index, runs in enumerate((head, base)):
-        for run in runs:
-            seen: set[str] = set()
-            for bench in run.benchmarks:
-                if bench.fullname in seen:
-                    continue
-                seen.add(bench.fullname)
-                sides = found.setdefault(bench.fullname, ([], []))
-                sides[index].append((bench, run.machine_info))
-    return found
 
 
 def _pvalue(estimate: Estimate, min_change: float) -> float:
@@ -140,6 +130,32 @@ def _judged(base: BenchmarkComparison, estimate: Estimate, level: float) -> Benc
     )
 
 
+def _one_run_stretches(
+    matched: Sequence[Matched],
+    sides: Sequence[tuple[SideSummary | None, SideSummary | None]],
+    reach: int,
+) -> dict[int, tuple[float, float]]:
+    """For each one-run-per-side comparison: how far its interval reaches down and up."""
+    head_excess: dict[Seat, float] = {}
+    base_excess: dict[Seat, float] = {}
+    singles = [
+        (i, h, b)
+        for i, (h, b) in enumerate(sides)
+        if h is not None and b is not None and h.runs == b.runs == 1
+    ]
+    for i, h, b in singles:
+        excess = h.kept[0].spread - b.kept[0].spread
+        head_excess[matched[i].head_seats[0]] = max(0.0, excess)
+        base_excess[matched[i].base_seats[0]] = max(0.0, -excess)
+    return {
+        i: (
+            stretch(head_excess, matched[i].head_seats[0], reach),
+            stretch(base_excess, matched[i].base_seats[0], reach),
+        )
+        for i, _, _ in singles
+    }
+
+
 def compare_benchmarks(
     head: Sequence[BenchmarkRun],
     base: Sequence[BenchmarkRun] | None,
@@ -152,28 +168,36 @@ def compare_benchmarks(
         machine_noise=policy.machine_noise,
         disturbed=math.log1p(policy.disturbed_run / 100),
     )
+    matched = match_runs(head, base or ())
+    settings = [policy.for_benchmark(m.fullname, m.name) for m in matched]
+    sides = [
+        (
+            summarize_side(m.head, statistic, noise) if m.head else None,
+            summarize_side(m.base, statistic, noise) if m.base else None,
+        )
+        for m, (_, statistic) in zip(matched, settings, strict=True)
+    ]
+    stretches = _one_run_stretches(matched, sides, policy.neighbours)
     results: list[BenchmarkComparison] = []
     estimates: dict[int, Estimate] = {}
-    for fullname, (head_runs, base_runs) in _sides(head, base or ()).items():
-        name = (head_runs or base_runs)[0][0].name
-        min_change, statistic = policy.for_benchmark(fullname, name)
-        h = summarize_side(head_runs, statistic, noise) if head_runs else None
-        b = summarize_side(base_runs, statistic, noise) if base_runs else None
+    for index, (m, (min_change, statistic), (h, b)) in enumerate(
+        zip(matched, settings, sides, strict=True)
+    ):
         comparison = BenchmarkComparison(
-            name=fullname,
+            name=m.fullname,
             base=None if b is None else b.value,
             head=None if h is None else h.value,
             verdict=Verdict.NEW if h is not None else Verdict.MISSING,
             statistic=statistic,
             min_change=min_change,
-            head_runs=len(head_runs),
-            base_runs=len(base_runs),
+            head_runs=len(m.head),
+            base_runs=len(m.base),
         )
         if h is not None and b is not None:
             comparison = replace(comparison, verdict=Verdict.UNCHANGED, note="a statistic is 0 s")
-            estimate = estimate_change(h, b, statistic, noise)
+            estimate = estimate_change(h, b, statistic, noise, stretches.get(index, (0.0, 0.0)))
             if estimate is not None:
-                estimates[len(results)] = estimate
+                estimates[index] = estimate
         results.append(comparison)
     level = fcr_level([_pvalue(e, results[i].min_change) for i, e in estimates.items()], policy.fcr)
     for index, estimate in estimates.items():

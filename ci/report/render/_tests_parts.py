@@ -138,11 +138,14 @@ def _traceback(excerpt: str, chars: int) -> str:
     return f"\n\n  <details><summary>traceback</summary>\n\n{code}\n\n  </details>\n"
 
 
-def _failure(case: TestCase, *, tracebacks: bool, excerpt_chars: int) -> Entry:
+def _failure(
+    case: TestCase, *, tracebacks: bool, excerpt_chars: int, known_flaky: bool = False
+) -> Entry:
     message = f": {inert(case.message, MESSAGE_CHARS)}" if case.message.strip() else ""
+    flaky = " · known flaky" if known_flaky else ""
     text = (
         f"- {case.outcome.value} **{inert(case.id, ID_CHARS)}** "
-        f"({inert(case.stage, STAGE_CHARS)}){message}"
+        f"({inert(case.stage, STAGE_CHARS)}{flaky}){message}"
     )
     detail = None
     if tracebacks and case.excerpt.strip():
@@ -157,7 +160,13 @@ def failure_parts(report: Report, *, tracebacks: bool, excerpt_chars: int) -> li
         Part(
             head=(f"#### {title} ({len(cases):,})",),
             entries=tuple(
-                _failure(case, tracebacks=tracebacks, excerpt_chars=excerpt_chars) for case in cases
+                _failure(
+                    case,
+                    tracebacks=tracebacks,
+                    excerpt_chars=excerpt_chars,
+                    known_flaky=case.id in report.tests.known_flaky,
+                )
+                for case in cases
             ),
             lead=leads.get(title, 10),
         )

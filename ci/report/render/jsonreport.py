@@ -157,6 +157,7 @@ def report_document(report: Report) -> dict[str, Any]:
             "failing": list(tests.failing),
             "skipped_tests": list(tests.skipped_ids),
             "flaky_tests": sorted(case.id for case in tests.cases if case.flaky),
+            "known_flaky": list(tests.known_flaky),
         },
         "coverage": _coverage(report),
         "benchmarks": _benchmarks(report),
