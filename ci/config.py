@@ -230,9 +230,9 @@ class Settings:
         5.0, Kind.FLOAT, "Smallest benchmark change in percent that counts as a regression."
     )
     statistic: Statistic = _opt(
-        "median",
+        "min",
         Kind.STR,
-        "Statistic of the round timings a benchmark compares: median, mean or min.",
+        "Statistic of the round timings a benchmark compares: min (least disturbed), median or mean.",
     )
     history: Path = _opt(
         Path(".noxci/history.sqlite"),

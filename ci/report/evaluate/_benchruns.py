@@ -5,9 +5,10 @@ counts). Where it sat matters too: pytest-benchmark writes a run's benchmarks in
 they ran, and other load on a machine lasts seconds, so it slows the benchmarks that ran
 next to each other together. With one run per side that is the only trace a disturbance
 leaves: a run whose median round sits further above its fastest round than the other
-run's does (its *spread*, :class:`RunSummary`) was probably slowed, and so were its neighbours.
-:func:`stretch` is the largest such excess among a benchmark and its ``reach`` neighbours
-on each side, in one run.
+run's does (its *spread*, :class:`RunSummary`), by more than the assumed run-to-run noise,
+was probably slowed, and so were its neighbours. :func:`stretch` is the largest such
+excess among a benchmark and its ``reach`` neighbours on each side, in one run (its own
+spread left out for the minimum, which a partial slowdown does not move).
 """
 
 from __future__ import annotations
@@ -63,9 +64,15 @@ def match_runs(head: Sequence[BenchmarkRun], base: Sequence[BenchmarkRun]) -> li
     return list(found.values())
 
 
-def stretch(excess: Mapping[Seat, float], seat: Seat, reach: int) -> float:
-    """The largest excess spread at ``seat`` or within ``reach`` places of it, in its run."""
+def stretch(excess: Mapping[Seat, float], seat: Seat, reach: int, *, own: bool = True) -> float:
+    """The largest excess spread within ``reach`` places of ``seat`` in its run.
+
+    ``own=False`` leaves the benchmark's own spread out: a minimum is not moved by a
+    disturbance that slowed only some of its rounds, but one that slowed all of them
+    still shows in the rounds of the benchmarks that ran next to it.
+    """
     return max(
         excess.get(Seat(seat.run, seat.position + offset), 0.0)
         for offset in range(-reach, reach + 1)
+        if own or offset
     )

@@ -14,10 +14,11 @@ benchmarks meet across runs and sides by ``fullname``. Per benchmark:
    resamples and its percentile interval cannot reach past the runs seen, so it is too
    narrow exactly where runs are few. With one run per side the run-to-run noise cannot
    be seen: an assumed noise (``assumed_run_noise`` per run) stands in for it. Other load
-   only ever slows a run, so a side's run far above its median run is set aside
-   (``disturbed_run``), and with one run per side a run whose rounds spread wider than
-   the other's stretches the interval on its side. Runs from different machines add a
-   machine term (``machine_noise``). The comparison's ``note`` says how it was made.
+   only ever slows a run, so a run far above its side's median run or spread far wider
+   than its side's quietest run is set aside (``disturbed_run``), and with one run per
+   side a run whose rounds, or its ``neighbours``' rounds, spread wider than the other
+   run's stretches the interval on its side. Runs from different machines add a machine
+   term (``machine_noise``). The comparison's ``note`` says how it was made.
 3. Many benchmarks are judged at once, so the intervals are Benjamini-Yekutieli
    FCR-adjusted: a benchmark's p-value tests "the change is within ±min-change", the
    Benjamini-Hochberg procedure at rate ``fcr`` selects ``R`` of the ``m`` compared
@@ -133,7 +134,9 @@ def _judged(base: BenchmarkComparison, estimate: Estimate, level: float) -> Benc
 def _one_run_stretches(
     matched: Sequence[Matched],
     sides: Sequence[tuple[SideSummary | None, SideSummary | None]],
+    statistics: Sequence[Statistic],
     reach: int,
+    allowance: float,
 ) -> dict[int, tuple[float, float]]:
     """For each one-run-per-side comparison: how far its interval reaches down and up."""
     head_excess: dict[Seat, float] = {}
@@ -143,14 +146,15 @@ def _one_run_stretches(
         for i, (h, b) in enumerate(sides)
         if h is not None and b is not None and h.runs == b.runs == 1
     ]
+    own = {i: statistics[i] != "min" for i, _, _ in singles}
     for i, h, b in singles:
         excess = h.kept[0].spread - b.kept[0].spread
-        head_excess[matched[i].head_seats[0]] = max(0.0, excess)
-        base_excess[matched[i].base_seats[0]] = max(0.0, -excess)
+        head_excess[matched[i].head_seats[0]] = max(0.0, excess - allowance)
+        base_excess[matched[i].base_seats[0]] = max(0.0, -excess - allowance)
     return {
         i: (
-            stretch(head_excess, matched[i].head_seats[0], reach),
-            stretch(base_excess, matched[i].base_seats[0], reach),
+            stretch(head_excess, matched[i].head_seats[0], reach, own=own[i]),
+            stretch(base_excess, matched[i].base_seats[0], reach, own=own[i]),
         )
         for i, _, _ in singles
     }
@@ -177,7 +181,13 @@ def compare_benchmarks(
         )
         for m, (_, statistic) in zip(matched, settings, strict=True)
     ]
-    stretches = _one_run_stretches(matched, sides, policy.neighbours)
+    stretches = _one_run_stretches(
+        matched,
+        sides,
+        [statistic for _, statistic in settings],
+        policy.neighbours,
+        policy.assumed_run_noise,
+    )
     results: list[BenchmarkComparison] = []
     estimates: dict[int, Estimate] = {}
     for index, (m, (min_change, statistic), (h, b)) in enumerate(

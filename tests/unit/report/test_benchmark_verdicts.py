@@ -156,9 +156,9 @@ class TestSummarizeRun:
         assert (summary.value, summary.within) == (2.0, 1.0 / 3 / 4)
 
     def test_min_has_no_within_run_error(self) -> None:
-        """The minimum carries no within-run variance and no spread."""
+        """The minimum carries no within-run variance; its spread is still median over min."""
         summary = summarize_run([2.0, 1.0, 3.0], 9.0, "min")
-        assert (summary.value, summary.within, summary.spread) == (1.0, 0.0, 0.0)
+        assert (summary.value, summary.within, summary.spread) == (1.0, 0.0, math.log(2.0))
 
     def test_no_rounds_falls_back_to_the_file(self) -> None:
         """Without round timings the file's own statistic is used, with no variance."""
@@ -305,6 +305,23 @@ class TestSeveralRuns:
         assert comparison.note.startswith("3 vs 3 runs (1 disturbed set aside): t on per-run")
         assert (comparison.head_runs, comparison.base_runs) == (3, 3)
 
+    def test_widely_spread_run_is_set_aside(self) -> None:
+        """A run whose rounds spread 20% wider than the side's quietest run is set aside."""
+        base = [*runs_at("t", 1.0, 1.0), run(bench("t", 1.0, 1.3, 1.3))]
+        comparison = only(compare_benchmarks(runs_at("t", 1.0, 1.0), base, POLICY))
+        assert (comparison.base, comparison.change, comparison.base_runs) == (1.0, 0.0, 3)
+        assert comparison.note.startswith("2 vs 3 runs (1 disturbed set aside): t on")
+
+    def test_runs_without_timings_are_never_set_aside_for_spread(self) -> None:
+        """Runs without round timings have no spread to judge; the level rule still applies."""
+        base = [
+            run(bench("t", 1.0, 1.0, 1.0, keep_data=False)),
+            run(bench("t", 1.0, 1.1, 1.1)),
+            run(bench("t", 1.1, 1.1, 1.1)),
+        ]
+        comparison = only(compare_benchmarks(runs_at("t", 1.0, 1.0), base, POLICY))
+        assert comparison.base == pytest.approx((1.0 * 1.1 * 1.1) ** (1 / 3), rel=1e-12)
+
     def test_single_run_against_several(self) -> None:
         """One head run against three base runs uses the base's spread (df 2)."""
         e = math.e
@@ -336,19 +353,19 @@ class TestOneRunPerSide:
         # head: median 1.3, fastest 1.0, order-statistic ranks 0 and 4 for its variance
         within = ((1.3 - 1.0) / (2 * Z975 * 1.3)) ** 2
         margin = Z975 * math.sqrt(2 * 0.03**2 + within)
-        stretch = math.log(1.3)
+        stretch = math.log(1.3) - 0.03  # beyond the assumed 3% run-to-run noise
         assert figures(comparison) == pytest.approx(
             (
                 30.0,
-                math.expm1(stretch - stretch - margin) * 100,
-                math.expm1(stretch + margin) * 100,
+                math.expm1(math.log(1.3) - stretch - margin) * 100,
+                math.expm1(math.log(1.3) + margin) * 100,
             ),
             rel=1e-9,
         )
         assert comparison.verdict is Verdict.UNCHANGED
         assert comparison.note.startswith(
             "1 vs 1 run: run-to-run noise unseen, assumed 3.0% per run, "
-            "head run spread 26.2% wider: interval stretched by it;"
+            "head run spread up to 23.2% wider around it;"
         )
 
     def test_wider_base_spread_stretches_the_interval_up(self) -> None:
@@ -363,12 +380,12 @@ class TestOneRunPerSide:
             (
                 50.0,
                 math.expm1(change - margin) * 100,
-                math.expm1(change + math.log(1.6) + margin) * 100,
+                math.expm1(change + math.log(1.6) - 0.03 + margin) * 100,
             ),
             rel=1e-9,
         )
         assert comparison.verdict is Verdict.REGRESSED
-        assert "base run spread 47.0% wider" in comparison.note
+        assert "base run spread up to 44.0% wider around it;" in comparison.note
 
     def test_other_machine_adds_machine_noise(self) -> None:
         """Sides with no machine in common carry a 10% machine term as well."""
@@ -536,3 +553,37 @@ class TestGate:
         """A regression without a change (never made by compare) still reads."""
         result = benchmark_gate([self.comparison("t", Verdict.REGRESSED)])
         assert result.detail == "t: n/a (n/a … n/a)"
+
+
+class TestNeighbours:
+    def runs_with_noisy_neighbour(self, gap: int) -> tuple[list[BenchmarkRun], list[BenchmarkRun]]:
+        """A head run where the benchmark ``gap`` places before ``t`` spread wide."""
+        quiet = [bench(f"q{i}", 1.0, 1.0, 1.0) for i in range(gap - 1)]
+        head = [run(bench("noisy", 1.0, 1.5, 1.5), *quiet, bench("t", 2.0, 2.0, 2.0))]
+        base = [run(bench("noisy", 1.0, 1.0, 1.0), *quiet, bench("t", 1.0, 1.0, 1.0))]
+        return head, base
+
+    def test_next_benchmark_stretches_the_interval(self) -> None:
+        """A run disturbed right next to a benchmark stretches its interval by that spread."""
+        head, base = self.runs_with_noisy_neighbour(1)
+        _, comparison = compare_benchmarks(head, base, POLICY)
+        assert comparison.low == pytest.approx(
+            math.expm1(math.log(2.0) - (math.log(1.5) - 0.03) - Z9875 * 0.03 * math.sqrt(2)) * 100,
+            rel=1e-9,
+        )
+        assert "head run spread up to 37.5% wider around it" in comparison.note
+
+    def test_farther_benchmark_does_not(self) -> None:
+        """Two places away, a disturbance no longer counts (``neighbours`` is 1)."""
+        head, base = self.runs_with_noisy_neighbour(2)
+        *_, comparison = compare_benchmarks(head, base, POLICY)
+        assert comparison.note == (
+            "1 vs 1 run: run-to-run noise unseen, assumed 3.0% per run; "
+            "98.33% interval, FCR-adjusted"
+        )
+
+    def test_reach_is_a_policy(self) -> None:
+        """With neighbours = 2 the farther disturbance counts too."""
+        head, base = self.runs_with_noisy_neighbour(2)
+        *_, comparison = compare_benchmarks(head, base, BenchmarkPolicy(neighbours=2))
+        assert "head run spread up to 37.5% wider around it" in comparison.note
