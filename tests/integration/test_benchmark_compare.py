@@ -20,31 +20,13 @@ from pathlib import Path
 
 import pytest
 
+from tests.git_repo import git
 from tests.sample_harness import _environment, _locked, copy_sample, run_nox
 
 SLOWER = (
     "        for _ in range(9):\n            cls(Interval(start, end) for start, end in pairs)\n"
 )
 RETURN = "        return cls(Interval(start, end) for start, end in pairs)\n"
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    done = subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture

@@ -8,33 +8,21 @@ deliberately failing test switched on. The report compares the two runs' artifac
 from __future__ import annotations
 
 import json
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
+from tests.git_repo import git
 from tests.sample_harness import copy_sample, run_nox
 
-GIT_ENV = {
-    "GIT_AUTHOR_NAME": "t",
-    "GIT_AUTHOR_EMAIL": "t@example.invalid",
-    "GIT_COMMITTER_NAME": "t",
-    "GIT_COMMITTER_EMAIL": "t@example.invalid",
-}
 HELPER = '''
 
 def _unused_helper(value: int) -> int:
     """Added by the second commit and never called."""
     return value + 1
 '''
-
-
-def _git(project: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", *args], cwd=project, check=True, capture_output=True, env={**os.environ, **GIT_ENV}
-    )
 
 
 def _report(project: Path, *args: str) -> tuple[int, dict[str, Any], str]:
@@ -55,9 +43,9 @@ class TestBaselineOnRealArtifacts:
     ) -> None:
         """The failing test is new, the helper's body is the uncovered changed line, exit 1."""
         project = copy_sample(tmp_path / "sample")
-        _git(project, "init", "-q", "-b", "main")
-        _git(project, "add", "-A")
-        _git(project, "commit", "-q", "-m", "base")
+        git(project, "init", "-q", "-b", "main")
+        git(project, "add", "-A")
+        git(project, "commit", "-q", "-m", "base")
         base_run = run_nox(project, shared_envdir, "-s", "unit", "report")
         assert base_run.returncode == 0, base_run.output[-4000:]
         base = tmp_path / "base"
@@ -65,7 +53,7 @@ class TestBaselineOnRealArtifacts:
 
         with (project / "src" / "sampleproj" / "intervals.py").open("a") as source:
             source.write(HELPER)
-        _git(project, "commit", "-q", "-am", "helper")
+        git(project, "commit", "-q", "-am", "helper")
         head_run = run_nox(
             project, shared_envdir, "-s", "unit", "report", extra={"SAMPLEPROJ_FAIL": "1"}
         )

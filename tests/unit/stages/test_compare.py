@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 from pathlib import Path, PurePosixPath
 
 import pytest
@@ -23,6 +21,7 @@ from ci.stages.compare import (
     run_json,
     summary_line,
 )
+from tests.git_repo import git
 
 HEAD = Path("/head")
 BASE = Path("/head/.noxci/compare/worktree/proj")
@@ -224,25 +223,6 @@ class TestSummaryLine:
             "noxci: compared with v1 (abc1234): it has no benchmark tests; "
             "2 runs of the head in reports/benchmark/"
         )
-
-
-def git(cwd: Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    done = subprocess.run(
-        ["git", "-c", "commit.gpgsign=false", *args],
-        cwd=cwd,
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return done.stdout.strip()
 
 
 @pytest.fixture

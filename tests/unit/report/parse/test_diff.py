@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pytest
 from ci.errors import InputError
 from ci.report.parse import diff
 from ci.report.parse.diff import changed_lines, git_diff, git_root, parse_diff, read_diff_file
+from tests.git_repo import git
 
 #: git's own output for the corner cases (git 2.39, --unified=0 --find-renames); git ends
 #: a path holding a space with a tab.
@@ -57,17 +57,6 @@ index 1c943a9..f8f7a32 100644
 +d
 \ No newline at end of file
 """.replace("<TAB>", "\t")
-
-
-def git(cwd: Path, *args: str) -> None:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@example.com",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@example.com",
-    }
-    subprocess.run(["git", *args], cwd=cwd, env=env, check=True, capture_output=True)
 
 
 @pytest.fixture
