@@ -11,6 +11,8 @@ rerun window (:mod:`._junit_window`) holds, per id, the read test or a plain cas
 from __future__ import annotations
 
 import math
+from collections.abc import Iterator
+from itertools import repeat
 from pathlib import Path
 
 from lxml import etree
@@ -33,7 +35,13 @@ Entry = Raw | str | None | tuple[str | None]
 
 
 class Tally:
-    """The counts of one file so far, the rerun window, and the failing and flaky tests."""
+    """The counts of one file so far, the rerun window, and the failing and flaky tests.
+
+    Cases are counted a batch at a time: :meth:`plain` and :meth:`read` (and a parser
+    target's plain passes, :meth:`pass_attributes`) only queue them. Counting a batch
+    without one repeated id (nearly always) is a few calls at C speed; a batch with one
+    is counted case by case, in file order.
+    """
 
     def __init__(self, *, ids: bool = False) -> None:
         self.bad = BadTimes()
@@ -51,44 +59,98 @@ class Tally:
         self.newest: dict[Key, Entry] = {}
         self.oldest: dict[Key, Entry] = {}
         self.times: list[str | None] = []
+        #: The batch: attributes of plain passes, and the other cases with their place
+        #: among those (how many plain passes came before).
+        self.passes: list[dict[str, str]] = []
+        self.pass_attributes = self.passes.append
+        self.others: list[tuple[int, Key, Entry]] = []
+        self._kept_later = 0  # read cases in the batch that the count will keep
 
     def plain(self, key: Key, time: str | None, *, skipped: bool = False) -> None:
         """Count a plain pass, or a plain skip: just its id and ``time`` attribute."""
-        self.times.append(time)
-        entry: Entry = time
-        if skipped:
-            self.outcomes[3] += 1
-            self.skips[key] = None
-            entry = (time,)
-        if key in self.newest or key in self.oldest:
-            self.newest[key] = self._merge(key, entry)
-        else:
-            self.newest[key] = entry
+        self.others.append((len(self.passes), key, (time,) if skipped else time))
         self.seen += 1
         if not self.seen % BATCH:
             self._next_batch()
 
     def read(self, case: etree._Element | Node) -> None:
         """Read and count a case that is not plain (it has children, or a ``status``)."""
-        raw = read_case(
-            case, self.bad, statuses=bool(self.statuses), details=len(self.kept) < DETAILED_CASES
-        )
-        if raw.key in self.newest or raw.key in self.oldest:
-            self.newest[raw.key] = self._merge(raw.key, raw)
-        else:
-            self._count(raw)
-            self.newest[raw.key] = raw
+        details = len(self.kept) + self._kept_later < DETAILED_CASES
+        raw = read_case(case, self.bad, statuses=bool(self.statuses), details=details)
+        self._kept_later += raw.outcome in (1, 2) or (raw.outcome == 0 and raw.reruns > 0)
+        self.others.append((len(self.passes), raw.key, raw))
         self.seen += 1
         if not self.seen % BATCH:
             self._next_batch()
 
     def _next_batch(self) -> None:
-        """Sum the batch's plain times; every :data:`RERUN_WINDOW` cases, age the window."""
+        """Count the batch; every :data:`RERUN_WINDOW` cases, age the window."""
+        self._flush()
         self._add_times()
         if not self.seen % RERUN_WINDOW:
             if self.ids is not None:
                 self.ids.update(self.oldest)
             self.oldest, self.newest = self.newest, {}
+
+    def pass_keys(self, passes: list[dict[str, str]]) -> tuple[list[Key], list[str | None]]:
+        """The keys and ``time`` values of plain passes' attributes."""
+        keys = list(
+            zip(_get(passes, "file"), _get(passes, "classname"), _get(passes, "name"), strict=True)
+        )
+        return keys, list(map(dict.get, passes, repeat("time")))
+
+    def _flush(self) -> None:
+        """Count the batch: at C speed when no id in it is repeated, else case by case."""
+        passes, others = self.passes, self.others
+        keys, times = self.pass_keys(passes) if passes else ([], [])
+        fresh = set(keys)
+        fresh.update(key for _, key, _ in others)
+        newest, oldest = self.newest, self.oldest
+        # (a dict's keys view looks up the set's members; a set would walk the whole dict)
+        if (
+            len(fresh) == len(keys) + len(others)
+            and newest.keys().isdisjoint(fresh)
+            and oldest.keys().isdisjoint(fresh)
+        ):
+            newest.update(zip(keys, times, strict=True))
+            self.times += times
+            for _, key, entry in others:
+                self._add(key, entry)
+        else:
+            done = 0
+            for place, key, entry in others:
+                for index in range(done, place):
+                    self._apply(keys[index], times[index])
+                done = place
+                self._apply(key, entry)
+            for index in range(done, len(keys)):
+                self._apply(keys[index], times[index])
+        passes.clear()
+        others.clear()
+        self._kept_later = 0
+
+    def _add(self, key: Key, entry: Entry) -> None:
+        """Count a case whose id the window does not hold."""
+        if isinstance(entry, Raw):
+            self._count(entry)
+        elif isinstance(entry, tuple):
+            self.times.append(entry[0])
+            self.outcomes[3] += 1
+            self.skips[key] = None
+        else:
+            self.times.append(entry)
+        self.newest[key] = entry
+
+    def _apply(self, key: Key, entry: Entry) -> None:
+        """Count a case, folding it into an earlier attempt the window holds."""
+        if key not in self.newest and key not in self.oldest:
+            self._add(key, entry)
+            return
+        if not isinstance(entry, Raw):  # counted here, taken back by _merge
+            if isinstance(entry, tuple):
+                self.outcomes[3] += 1
+            self.times.append(entry[0] if isinstance(entry, tuple) else entry)
+        self.newest[key] = self._merge(key, entry)
 
     def _count(self, raw: Raw) -> None:
         """Count a read test (one with children, or several attempts folded)."""
@@ -129,12 +191,12 @@ class Tally:
     def _add_times(self) -> None:
         """Add the ``time`` values of plain cases: at C speed unless one is unusable."""
         times = self.times
-        try:
-            values = list(map(float, filter(None, times)))
+        present = list(filter(None, times))
+        try:  # no "-": none is negative ("1,5" fails float(); NaN and inf make the sum so)
+            total = math.inf if "-" in "".join(present) else sum(map(float, present))
         except ValueError:
-            values = [math.nan]
-        total = sum(values)
-        if math.isfinite(total) and min(values, default=0.0) >= 0:
+            total = math.nan
+        if math.isfinite(total):
             self.duration += total
         else:
             self.duration += sum(duration(time, self.bad) for time in times)
@@ -142,6 +204,7 @@ class Tally:
 
     def report(self, path: Path, stage: str) -> JUnitReport:
         """The counts and kept tests as a model value, once every case is in."""
+        self._flush()
         self._add_times()
         failed, errors, skipped = self.outcomes[1:]
         total = self.seen - self.merged
@@ -170,6 +233,11 @@ class Tally:
             skipped_ids=tuple(sorted(_id(key) for key in self.skips)),
             ids=ids,
         )
+
+
+def _get(attributes: list[dict[str, str]], name: str) -> Iterator[str]:
+    """Each attribute dict's value of ``name`` (empty when missing), at C speed."""
+    return map(dict.get, attributes, repeat(name), repeat(""))
 
 
 def _id(key: Key) -> str:

@@ -48,7 +48,7 @@ class CaseTarget(Tally):
         self._texts: list[str] = []
         self.data = self._texts.append  # the parser passes each piece of text here
         self._clear = self._texts.clear
-        self._add_time = self.times.append
+        self._pass = self.pass_attributes
         self._case: dict[str, str] | None = None  # the attributes of the open case
         self._inner: list[_Event] | None = None  # the events inside it, once it has a child
         self._outer = 0  # how many elements (suites) are open around the case
@@ -96,17 +96,8 @@ class CaseTarget(Tally):
         if self.statuses is not False:
             self._finish(attrib, [])
             return
-        # A plain pass, the bulk of any file: Tally.plain, inline.
-        get = attrib.get
-        key = (get("file", ""), get("classname", ""), get("name", ""))
-        time = get("time")
-        if self.escaped:
-            key, time = _unescape_key(key), _unescape(time)
-        self._add_time(time)
-        if key in self.newest or key in self.oldest:
-            self.newest[key] = self._merge(key, time)
-        else:
-            self.newest[key] = time
+        # A plain pass, the bulk of any file: queued as its attributes, counted by batch.
+        self._pass(attrib)
         self.seen += 1
         if not self.seen % BATCH:
             self._next_batch()
@@ -115,6 +106,13 @@ class CaseTarget(Tally):
         """Also drop the text seen between cases (whitespace, mostly)."""
         super()._next_batch()
         self._clear()
+
+    def pass_keys(self, passes: list[dict[str, str]]) -> tuple[list[Key], list[str | None]]:
+        """As :meth:`Tally.pass_keys`, the values as a tree holds them."""
+        keys, times = super().pass_keys(passes)
+        if self.escaped:
+            return list(map(_unescape_key, keys)), list(map(_unescape, times))
+        return keys, times
 
     def _end_inner(self, tag: str, attrib: dict[str, str], inner: list[_Event]) -> None:
         """The end of an element inside the open case, or of a case with children."""

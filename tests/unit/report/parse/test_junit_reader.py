@@ -259,6 +259,12 @@ class TestLimits:
         report = parse_junit(junit(tmp_path, *cases))
         assert (report.counts.duration_s, len(report.warnings)) == (749.5, 1)
 
+    def test_times_with_a_minus_in_the_exponent(self, tmp_path: Path) -> None:
+        """A time such as 5e-1 is summed exactly and draws no warning."""
+        cases = [case(f"t{index}", time="5e-1") for index in range(3)]
+        report = parse_junit(junit(tmp_path, *cases))
+        assert (report.counts.duration_s, report.warnings) == (1.5, ())
+
     def test_non_digit_line(self, tmp_path: Path) -> None:
         """A line attribute that is not a number is dropped."""
         (test,) = parse_junit(junit(tmp_path, case("t", body=FAIL, line="n/a"))).cases
