@@ -24,7 +24,8 @@ Noise on a shared machine is one-sided: other load only ever slows a run down, o
 - with one run per side, a run whose median round sits further above its own fastest round
   than the other run's does (``log(median / min)``, its *spread*), by more than the
   assumed run-to-run noise, may have been slowed by that much, and so may its neighbours
-  in the run (:mod:`._benchruns`): the interval is stretched by it on that side only
+  in the run (:mod:`._benchruns`; for the minimum, the neighbours' tenth percentile over
+  their fastest round is the evidence): the interval is stretched by it on that side only
   (down for the head, up for the base).
 
 When the two sides share no machine (``machine_info`` node, CPU and Python), the

@@ -7,8 +7,11 @@ next to each other together. With one run per side that is the only trace a dist
 leaves: a run whose median round sits further above its fastest round than the other
 run's does (its *spread*, :class:`RunSummary`), by more than the assumed run-to-run noise,
 was probably slowed, and so were its neighbours. :func:`stretch` is the largest such
-excess among a benchmark and its ``reach`` neighbours on each side, in one run (its own
-spread left out for the minimum, which a partial slowdown does not move).
+excess among a benchmark and its ``reach`` neighbours on each side, in one run. For the
+minimum, which a partial slowdown does not move, its own spread is left out and the
+neighbours' spread is taken up to their tenth percentile, not their median: only a
+disturbance that slowed nearly all of a neighbour's rounds hints that one slowed all of
+this benchmark's.
 """
 
 from __future__ import annotations

@@ -111,6 +111,9 @@ class RunSummary:
     #: ``log(median / fastest round)``: how far the run's typical round sits above its best,
     #: the trace other load leaves on a run (0 without rounds).
     spread: float = 0.0
+    #: ``log(tenth percentile / fastest round)``: how far most of the run's rounds sit above
+    #: its best; it moves only when nearly every round was slowed (0 without rounds).
+    low_spread: float = 0.0
     #: How many round timings the run had (0: only the file's summary).
     rounds: int = 0
 
@@ -142,7 +145,8 @@ def summarize_run(rounds: Sequence[float], fallback: float, statistic: Statistic
 
     The within-run variance is the median's order-statistic interval or the mean's standard
     error; the minimum has no such estimate (0): its whole error is the run-to-run term.
-    The spread is ``log(median / fastest round)`` whatever the statistic.
+    The spreads are ``log(median / fastest round)`` and ``log(tenth percentile / fastest
+    round)`` whatever the statistic.
     """
     if not rounds:
         return RunSummary(value=fallback, log=_log(fallback), within=0.0)
@@ -158,5 +162,10 @@ def summarize_run(rounds: Sequence[float], fallback: float, statistic: Statistic
     else:
         value = median
         within = _median_variance(ordered, median) if median > 0 else 0.0
-    spread = math.log(median / fastest) if fastest > 0 else 0.0
-    return RunSummary(value=value, log=_log(value), within=within, spread=spread, rounds=n)
+    spread = low_spread = 0.0
+    if fastest > 0:
+        spread = math.log(median / fastest)
+        low_spread = math.log(ordered[n // 10] / fastest)
+    return RunSummary(
+        value=value, log=_log(value), within=within, spread=spread, low_spread=low_spread, rounds=n
+    )

@@ -17,7 +17,8 @@ benchmarks meet across runs and sides by ``fullname``. Per benchmark:
    only ever slows a run, so a run far above its side's median run or spread far wider
    than its side's quietest run is set aside (``disturbed_run``), and with one run per
    side a run whose rounds, or its ``neighbours``' rounds, spread wider than the other
-   run's stretches the interval on its side. Runs from different machines add a machine
+   run's stretches the interval on its side (for the minimum: its neighbours' rounds
+   up to their tenth percentile). Runs from different machines add a machine
    term (``machine_noise``). The comparison's ``note`` says how it was made.
 3. Many benchmarks are judged at once, so the intervals are Benjamini-Yekutieli
    FCR-adjusted: a benchmark's p-value tests "the change is within ±min-change", the
@@ -138,26 +139,38 @@ def _one_run_stretches(
     reach: int,
     allowance: float,
 ) -> dict[int, tuple[float, float]]:
-    """For each one-run-per-side comparison: how far its interval reaches down and up."""
-    head_excess: dict[Seat, float] = {}
-    base_excess: dict[Seat, float] = {}
+    """For each one-run-per-side comparison: how far its interval reaches down and up.
+
+    The evidence is the spread of the rounds, compared between the two runs: the median's
+    spread (:attr:`RunSummary.spread`) for a median or mean, which a slowdown of half the
+    rounds moves; for a minimum, which only a slowdown of every round moves, the spread of
+    the tenth percentile (:attr:`RunSummary.low_spread`) of the benchmarks next to it: a
+    disturbance that slowed nearly all of a neighbour's rounds may have slowed all of its.
+    """
+    excess: dict[bool, tuple[dict[Seat, float], dict[Seat, float]]] = {
+        False: ({}, {}),
+        True: ({}, {}),
+    }
     singles = [
         (i, h, b)
         for i, (h, b) in enumerate(sides)
         if h is not None and b is not None and h.runs == b.runs == 1
     ]
-    own = {i: statistics[i] != "min" for i, _, _ in singles}
     for i, h, b in singles:
-        excess = h.kept[0].spread - b.kept[0].spread
-        head_excess[matched[i].head_seats[0]] = max(0.0, excess - allowance)
-        base_excess[matched[i].base_seats[0]] = max(0.0, -excess - allowance)
-    return {
-        i: (
-            stretch(head_excess, matched[i].head_seats[0], reach, own=own[i]),
-            stretch(base_excess, matched[i].base_seats[0], reach, own=own[i]),
+        for low, (head_excess, base_excess) in excess.items():
+            run_h, run_b = h.kept[0], b.kept[0]
+            wider = run_h.low_spread - run_b.low_spread if low else run_h.spread - run_b.spread
+            head_excess[matched[i].head_seats[0]] = max(0.0, wider - allowance)
+            base_excess[matched[i].base_seats[0]] = max(0.0, -wider - allowance)
+    stretches: dict[int, tuple[float, float]] = {}
+    for i, _, _ in singles:
+        low = statistics[i] == "min"
+        head_excess, base_excess = excess[low]
+        stretches[i] = (
+            stretch(head_excess, matched[i].head_seats[0], reach, own=not low),
+            stretch(base_excess, matched[i].base_seats[0], reach, own=not low),
         )
-        for i, _, _ in singles
-    }
+    return stretches
 
 
 def compare_benchmarks(

@@ -160,6 +160,12 @@ class TestSummarizeRun:
         summary = summarize_run([2.0, 1.0, 3.0], 9.0, "min")
         assert (summary.value, summary.within, summary.spread) == (1.0, 0.0, math.log(2.0))
 
+    def test_low_spread_is_the_tenth_percentile_over_the_fastest(self) -> None:
+        """The low spread looks at the round a tenth of the way up, not at the median."""
+        rounds = [1.0, 1.25, *([2.0] * 8)]
+        summary = summarize_run(rounds, 9.0, "min")
+        assert (summary.spread, summary.low_spread) == (math.log(2.0), math.log(1.25))
+
     def test_no_rounds_falls_back_to_the_file(self) -> None:
         """Without round timings the file's own statistic is used, with no variance."""
         summary = summarize_run([], 4.0, "median")
@@ -587,3 +593,34 @@ class TestNeighbours:
         head, base = self.runs_with_noisy_neighbour(2)
         *_, comparison = compare_benchmarks(head, base, BenchmarkPolicy(neighbours=2))
         assert "head run spread up to 37.5% wider around it" in comparison.note
+
+
+class TestNeighboursOfAMinimum:
+    """For the minimum, a neighbour is evidence only when nearly all its rounds were slowed."""
+
+    MIN = BenchmarkPolicy(statistic="min")
+
+    def compare(self, noisy: Sequence[float]) -> BenchmarkComparison:
+        """``t`` doubled, next to a neighbour whose head rounds were ``noisy``."""
+        head = [run(bench("noisy", *noisy), bench("t", *([2.0] * 20)))]
+        base = [run(bench("noisy", *([1.0] * 20)), bench("t", *([1.0] * 20)))]
+        _, comparison = compare_benchmarks(head, base, self.MIN)
+        return comparison
+
+    def test_neighbour_slowed_in_nearly_every_round_stretches(self) -> None:
+        """A neighbour slowed by half in 18 of 20 rounds stretches the interval by that."""
+        comparison = self.compare([1.0, 1.0, *([1.5] * 18)])
+        assert "head run spread up to 37.5% wider around it" in comparison.note
+        assert comparison.low == pytest.approx(
+            math.expm1(math.log(2.0) - (math.log(1.5) - 0.03) - Z9875 * 0.03 * math.sqrt(2)) * 100,
+            rel=1e-9,
+        )
+
+    def test_neighbour_slowed_in_half_its_rounds_does_not(self) -> None:
+        """A neighbour slowed in half of its rounds moves its median, not its low rounds."""
+        comparison = self.compare([*([1.0] * 10), *([1.5] * 10)])
+        assert comparison.note == (
+            "1 vs 1 run: run-to-run noise unseen, assumed 3.0% per run; "
+            "97.5% interval, FCR-adjusted"
+        )
+        assert comparison.verdict is Verdict.REGRESSED
