@@ -1,18 +1,23 @@
-"""pytest-split's durations file, kept up to date from JUnit files (``python -m ci durations``).
+"""pytest-split's durations file, kept up to date from the results store and JUnit files.
 
 pytest-split balances shards from a JSON object ``{node id: seconds}`` (``.test_durations``;
 its own ``--store-durations`` writes it sorted, indented by 4). Maintaining that file by hand
-is the chore pytest-split users complain about; every stage already writes JUnit, so the
-file is derived from those: each test's ``time`` (setup, call and teardown, as pytest-split
-counts it), under the node id pytest gives it.
+is the chore pytest-split users complain about; every stage already writes JUnit and every
+report stores each test's time in the results store (:mod:`ci.history.durations`), so
+``python -m ci durations`` derives the file from those: each test's ``time`` (setup, call
+and teardown, as pytest-split counts it), under the node id pytest gives it. The sources
+merge in this order, a later one winning for the tests it has: the existing file, the
+store (the newest of its recent runs that timed each test), the JUnit files.
 
 JUnit does not keep the node id: pytest writes ``classname="tests.unit.test_a.TestX"`` and
 ``name="test_y[1]"`` for ``tests/unit/test_a.py::TestX::test_y[1]``. :func:`node_id` maps it
 back: the file named by the JUnit ``file`` attribute when there is one (xunit1), else the
 longest dotted prefix of the classname that is a ``.py`` file in the project, else the parts
-before the first capitalised one (a test class). Several files merge with the newest file
-winning; tests the input does not mention keep their entries (a shard run of today must
-not forget the other shards' tests).
+before the first capitalised one (a test class). The store keeps noxci test ids
+(``[file::]classname::name``), which :func:`case_of` splits back into those parts, so a
+stored test gets the same node id as its JUnit case. Several files merge with the newest
+file winning; tests the input does not mention keep their entries (a shard run of today
+must not forget the other shards' tests).
 """
 
 from __future__ import annotations
@@ -24,13 +29,16 @@ from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from ci.errors import InputError
+from ci.history.durations import stored_durations
 from ci.report.discover import discover
-from ci.report.model import InputKind, TestCase
+from ci.report.model import ID_SEPARATOR, InputKind, TestCase
 from ci.report.parse.junit import iter_junit
 
 __all__ = [
     "Modules",
     "Written",
+    "case_of",
+    "history_durations",
     "junit_durations",
     "junit_files",
     "node_id",
@@ -42,11 +50,17 @@ __all__ = [
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class Written:
-    """What :func:`update_durations` did: files read, tests found, entries in the file."""
+    """What :func:`update_durations` did: the tests it found, where, and the file's size."""
 
+    #: JUnit files read, and the tests they timed.
     files: int
     tests: int
+    #: Tests the store timed lately.
+    stored: int = 0
+    #: Entries in the durations file written.
     total: int
+    #: Why the store could not be read (``None``: it could, or there is none yet).
+    problem: str | None = None
 
 
 class Modules:
@@ -76,6 +90,27 @@ def node_id(case: TestCase, modules: Modules) -> str:
     if depth == 0:
         return "::".join([*parts, case.name])
     return "::".join(["/".join(parts[:depth]) + ".py", *parts[depth:], case.name])
+
+
+def case_of(test_id: str) -> TestCase:
+    """The JUnit parts of a noxci test id (``[file::]classname::name``), as a test case.
+
+    A first part ending in ``.py`` is the file; then the classname (never holding ``::``)
+    and the name (which may). One part alone is a name without a classname.
+    """
+    parts = test_id.split(ID_SEPARATOR)
+    file = parts.pop(0) if len(parts) > 1 and parts[0].endswith(".py") else None
+    classname = parts.pop(0) if len(parts) > 1 else ""
+    return TestCase(stage="", classname=classname, name=ID_SEPARATOR.join(parts), file=file)
+
+
+def history_durations(history: Path, project: Path) -> dict[str, float]:
+    """``{node id: seconds}`` of the tests the store timed lately; InputError for a bad store."""
+    modules = Modules(project)
+    return {
+        node_id(case_of(test), modules): seconds
+        for test, seconds in stored_durations(history).items()
+    }
 
 
 def junit_files(paths: Sequence[Path]) -> list[Path]:
@@ -138,10 +173,40 @@ def write_durations(path: Path, durations: Mapping[str, float]) -> None:
     partial.replace(path)
 
 
-def update_durations(paths: Sequence[Path], *, output: Path, project: Path) -> Written:
-    """Merge the tests of the JUnit files in ``paths`` into the durations file ``output``."""
+def _nothing_found(paths: Sequence[Path], history: Path | None) -> str:
+    """The one line for finding no duration anywhere: where we looked, what to do."""
+    places = [f"history {history} has none"] if history is not None else []
+    given = ", ".join(map(str, paths))
+    places.append(f"the JUnit files in {given} have none" if paths else "no JUnit files found")
+    return (
+        f"no test durations: {' and '.join(places)}; run the tests and `python -m ci report` "
+        "first (it stores them), or give JUnit files"
+    )
+
+
+def update_durations(
+    paths: Sequence[Path], *, output: Path, project: Path, history: Path | None = None
+) -> Written:
+    """Merge the store's and the JUnit files' durations into the durations file ``output``.
+
+    The existing file's entries, then the store's (``history``), then the JUnit files' in
+    ``paths``: a later source wins for the tests it has. A store that cannot be read is
+    :attr:`Written.problem` while the JUnit files have durations, else the InputError; so
+    is finding no duration at all.
+    """
     files = junit_files(paths)
     found = junit_durations(files, project)
-    merged = {**read_durations(output), **found}
+    stored: dict[str, float] = {}
+    problem: str | None = None
+    if history is not None:
+        try:
+            stored = history_durations(history, project)
+        except InputError as exc:
+            problem = str(exc)
+    if not found and not stored:
+        raise InputError(problem or _nothing_found(paths, history))
+    merged = {**read_durations(output), **stored, **found}
     write_durations(output, merged)
-    return Written(files=len(files), tests=len(found), total=len(merged))
+    return Written(
+        files=len(files), tests=len(found), stored=len(stored), total=len(merged), problem=problem
+    )

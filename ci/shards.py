@@ -3,7 +3,7 @@
 A stage runs one shard with ``nox -s unit -- --shard 2/4`` (or ``NOXCI_SHARD=2/4``, which
 is what the CI matrix sets). pytest-split picks the shard's tests from the durations file
 (``.test_durations`` at the project root, which ``python -m ci durations`` writes from
-JUnit files): its ``least_duration`` algorithm hands the slowest test to the emptiest
+the results store and JUnit files): its ``least_duration`` algorithm hands the slowest test to the emptiest
 shard, so shards finish together once durations are known. A test the file does not know
 counts with the average duration.
 
@@ -22,11 +22,12 @@ import argparse
 import dataclasses
 import os
 import re
+import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Final
 
-from ci.config import load_settings
+from ci.config import add_flags, flag_values, load_settings
 from ci.errors import UsageError
 
 __all__ = [
@@ -52,6 +53,8 @@ DURATIONS_FILE: Final = ".test_durations"
 ALGORITHM: Final = "least_duration"
 _SHARD_FLAG: Final = "--shard"
 _SHARD_TEXT: Final = re.compile(r"\s*(\d+)\s*/\s*(\d+)\s*")
+#: The options ``durations`` takes as flags, as ``report`` does (``--history PATH``).
+_FLAGS: Final = ("history",)
 #: ``-shard-N`` in a JUnit file's stem, at its end or before a ``-py3.12`` suffix.
 _SHARD_STEM: Final = re.compile(r"-shard-\d+(?=$|-py)")
 
@@ -164,16 +167,19 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
     """Add ``durations`` to the command line's subparsers."""
     parser = commands.add_parser(
         "durations",
-        help="write pytest-split's durations file from JUnit files, to balance shards",
-        description="Read every test's time from JUnit files (newest file wins) into "
-        f"pytest-split's {DURATIONS_FILE}, keeping the entries of tests not in the input.",
+        help="write pytest-split's durations file from the results store and JUnit files",
+        description=f"Write every test's time into pytest-split's {DURATIONS_FILE}: from the "
+        "results store (the newest of its last runs that timed each test; every report stores "
+        "them) and from JUnit files (the newest file wins), a JUnit file winning over the store "
+        "for the tests it has, and keeping the entries of tests in neither. Exit 2 when neither "
+        "has any duration.",
     )
     parser.add_argument(
         "paths",
         nargs="*",
         type=Path,
         metavar="PATH",
-        help="JUnit files or directories (default: the reports directory's junit/)",
+        help="JUnit files or directories (default: the reports directory's junit/, if any)",
     )
     parser.add_argument(
         "--output",
@@ -189,6 +195,7 @@ def add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         metavar="DIR",
         help="the project directory: pytest's rootdir, which test ids are relative to",
     )
+    add_flags(parser, _FLAGS)
     parser.set_defaults(run=_durations)
 
 
@@ -196,13 +203,20 @@ def _durations(args: argparse.Namespace) -> int:
     from ci import _durations  # noqa: PLC0415 - the JUnit reader loads only for this command
 
     project: Path = args.project
+    settings = load_settings(project, os.environ, flag_values(args, _FLAGS))
     output: Path = args.output or project / DURATIONS_FILE
-    paths: list[Path] = args.paths or [
-        project / load_settings(project, os.environ).reports / "junit"
-    ]
-    written = _durations.update_durations(paths, output=output, project=project)
-    print(
-        f"noxci: {written.tests} test durations from {written.files} JUnit files; "
-        f"{written.total} in {output}"
+    junit = project / settings.reports / "junit"
+    paths: list[Path] = args.paths or ([junit] if junit.exists() else [])
+    history = project / settings.history
+    written = _durations.update_durations(paths, output=output, project=project, history=history)
+    if written.problem is not None:
+        print(f"noxci: warning: {written.problem} (durations from JUnit only)", file=sys.stderr)
+    counts = [(written.tests, f"{written.files} JUnit files")]
+    if written.stored:
+        counts = [*counts[: bool(written.files)], (written.stored, f"history {history}")]
+    said = ", ".join(
+        f"{n}{' test durations' if not i else ''} from {where}"
+        for i, (n, where) in enumerate(counts)
     )
+    print(f"noxci: {said}; {written.total} in {output}")
     return 0

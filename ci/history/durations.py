@@ -1,8 +1,12 @@
-"""Test durations from the results store, for duration-balanced shards.
+"""Test durations in the results store: written with every run, read to balance shards.
 
-Each test's duration is the one of the newest stored run (of a branch, if asked) that
-measured it, among the last ``runs`` runs: recent enough to follow the code, and a test
-that did not run lately keeps its last known time.
+The JUnit reader gives every test's time (its final attempt's, as pytest-split counts
+it) beside its id, and :func:`~ci.history.record.record_run` stores them.
+``python -m ci durations`` reads them back with :func:`stored_durations`: each test's
+duration is the one of the newest stored run (of a branch, if asked) that measured it,
+among the last ``runs`` runs: recent enough to follow the code, and a test that did not
+run lately keeps its last known time. Keys are noxci test ids (``[file::]classname::name``);
+:mod:`ci._durations` turns them into pytest node ids.
 """
 
 from __future__ import annotations

@@ -1,10 +1,12 @@
 """The report pipeline's history steps: each one call, a problem returned as one line.
 
 :mod:`ci.report.pipeline` calls these in order: :func:`stored_baseline` (without
-``--baseline``), :func:`known_flaky` (the failing tests), :func:`trends` (after the benchmark comparison) and :func:`store_run`
-(once the report is made). A store that cannot be used never stops the report: each step
-returns its one-line problem, the pipeline prints it as a warning, and once one step has
-failed the later ones are skipped (``failed=True``), so the message is printed once.
+``--baseline``), :func:`known_flaky` (the failing tests), :func:`trends` (after the
+benchmark comparison), :func:`coverage_trend` (the earlier coverage totals) and
+:func:`store_run` (once the report is made, with every test's duration). A store
+that cannot be used never stops the report: each step returns its one-line problem, the
+pipeline prints it as a warning, and once one step has failed the later ones are skipped
+(``failed=True``), so the message is printed once.
 """
 
 from __future__ import annotations
@@ -18,12 +20,19 @@ from ci.history.baseline import local_baseline
 from ci.history.flaky import flaky_from_history
 from ci.history.git import GitFacts
 from ci.history.record import head_outcomes, record_run
-from ci.history.trends import with_history
-from ci.report.model import Baseline, BenchmarkComparison, Report, TestsResult
+from ci.history.trends import coverage_history, with_history
+from ci.report.model import (
+    Baseline,
+    BenchmarkComparison,
+    CoverageReport,
+    Report,
+    TestsResult,
+)
 
 __all__ = [
     "DEFAULT_REF",
     "baseline_ref",
+    "coverage_trend",
     "known_flaky",
     "store_run",
     "stored_baseline",
@@ -66,6 +75,21 @@ def trends(
         return tuple(comparisons), str(exc)
 
 
+def coverage_trend(
+    coverage: CoverageReport | None, settings: Settings, history: Path, *, failed: bool = False
+) -> tuple[tuple[float, ...], str | None]:
+    """The coverage totals of ``baseline-ref``'s last stored runs, oldest first, or the problem.
+
+    Nothing when this run measured no coverage (there is no chart to draw).
+    """
+    if failed or coverage is None:
+        return (), None
+    try:
+        return coverage_history(history, branch=baseline_ref(settings)), None
+    except InputError as exc:
+        return (), str(exc)
+
+
 def known_flaky(
     tests: TestsResult, history: Path, facts: GitFacts, *, failed: bool = False
 ) -> tuple[tuple[str, ...], str | None]:
@@ -87,9 +111,14 @@ def store_run(
     facts: GitFacts,
     ids: Set[str] | None,
     env: Mapping[str, str],
+    durations: Mapping[str, float] | None = None,
     failed: bool = False,
 ) -> str | None:
-    """Record ``report`` in the store; the store's problem, if any."""
+    """Record ``report`` in the store; the store's problem, if any.
+
+    ``ids`` are every test the head ran, ``durations`` their seconds (as the JUnit reader
+    gives both): the store keeps a duration only beside an outcome.
+    """
     if failed:
         return None
     try:
@@ -100,6 +129,7 @@ def store_run(
             branch=facts.branch,
             outcomes=head_outcomes(report.tests, ids),
             env=env,
+            durations=durations,
         )
     except InputError as exc:
         return str(exc)

@@ -7,7 +7,7 @@ same-runner benchmark comparison (``reports/benchmark-base/``) are read here too
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +71,8 @@ class HeadInputs:
     runs: list[BenchmarkRun]
     #: Every test id, when asked for (a baseline comparison needs them).
     ids: frozenset[str] | None
+    #: Every test's duration in seconds by id, with ``ids`` (a later file wins).
+    durations: Mapping[str, float] | None
     #: The coverage data files of each stage (``.coverage.<stage>.*``), for stage floors.
     stage_data: dict[str, list[Path]]
 
@@ -125,12 +127,14 @@ def read_inputs(
         skipped_ids=tuple(sorted({i for r in junit for i in r.skipped_ids})),
     )
     head_ids = frozenset().union(*(r.ids or () for r in junit)) if ids else None
+    durations = {i: s for r in junit for i, s in (r.durations or {}).items()} if ids else None
     return HeadInputs(
         statuses=statuses,
         tests=tests,
         coverage=coverage,
         runs=runs,
         ids=head_ids,
+        durations=durations,
         stage_data=stage_data,
     )
 

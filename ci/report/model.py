@@ -167,6 +167,8 @@ class JUnitReport:
     skipped_ids: tuple[str, ...] = ()
     #: Every test's id, when the reader was asked for them (``None`` otherwise).
     ids: frozenset[str] | None = None
+    #: Every test's duration in seconds by id (its final attempt's), with ``ids``.
+    durations: Mapping[str, float] | None = None
 
 
 # --- coverage ---
@@ -546,6 +548,8 @@ class Report:
     #: Files whose coverage fell against the baseline, most lost first:
     #: (path, base percent, head percent); a removed file is not listed.
     coverage_lost: tuple[tuple[str, float, float], ...] = ()
+    #: Earlier coverage totals in percent, oldest first (from history; empty without).
+    coverage_history: tuple[float, ...] = ()
     run: RunInfo = field(default_factory=RunInfo)
 
     @property

@@ -18,7 +18,7 @@ from ci.config import Settings
 from ci.coverage_config import coverage_config
 from ci.errors import ExitCode, InputError
 from ci.history.git import git_facts
-from ci.history.steps import known_flaky, store_run, stored_baseline, trends
+from ci.history.steps import coverage_trend, known_flaky, store_run, stored_baseline, trends
 from ci.report import discover
 from ci.report.baseline import load_baseline
 from ci.report.evaluate.benchmarks import benchmark_gate, compare_benchmarks, policy_from_settings
@@ -35,6 +35,7 @@ from ci.report.evaluate.quarantine import quarantine_gate
 from ci.report.inputs import benchmark_base, missing_artifacts, read_inputs, stage_coverage
 from ci.report.model import (
     Baseline,
+    BenchmarkComparison,
     CoverageReport,
     DiffCoverage,
     GateResult,
@@ -91,6 +92,21 @@ def _test_gate(settings: Settings, tests: TestsResult, *, baseline: bool) -> Gat
     return tests_gate(tests)
 
 
+def _trends(
+    comparisons: Sequence[BenchmarkComparison],
+    coverage: CoverageReport | None,
+    settings: Settings,
+    history: Path,
+    problems: list[str],
+) -> tuple[tuple[BenchmarkComparison, ...], tuple[float, ...]]:
+    """The benchmarks' and the coverage total's earlier values; a problem joins ``problems``."""
+    found, problem = trends(comparisons, settings, history, failed=bool(problems))
+    problems += [problem] if problem else []
+    totals, problem = coverage_trend(coverage, settings, history, failed=bool(problems))
+    problems += [problem] if problem else []
+    return found, totals
+
+
 def build_report(
     settings: Settings,
     *,
@@ -138,8 +154,7 @@ def build_report(
     if diff_error is not None:
         statuses.append(diff_error)
     comparisons = compare_benchmarks(head.runs, base_runs or None, policy_from_settings(settings))
-    comparisons, problem = trends(comparisons, settings, history, failed=bool(problems))
-    problems += [problem] if problem else []
+    comparisons, coverage_history = _trends(comparisons, head.coverage, settings, history, problems)
     delta = coverage_delta(head.coverage, baseline)
     gates = [
         *evaluate_gates(
@@ -174,9 +189,18 @@ def build_report(
         coverage_delta=delta,
         stage_coverage=tuple(stages),
         coverage_lost=coverage_lost(head.coverage, baseline),
+        coverage_history=coverage_history,
         run=_run_info(env),
     )
-    problem = store_run(report, history, facts=facts, ids=head.ids, env=env, failed=bool(problems))
+    problem = store_run(
+        report,
+        history,
+        facts=facts,
+        ids=head.ids,
+        env=env,
+        durations=head.durations,
+        failed=bool(problems),
+    )
     for line in [*problems, *([problem] if problem else [])]:
         print(f"noxci: warning: {line} (report made without history)", file=sys.stderr)
     return report, missing

@@ -1,7 +1,7 @@
 """Reports built as model values, for the views' snapshot, unit and property tests.
 
 ``with_baseline`` is a pull request as people see it: new and still-failing tests, fixed
-ones, a coverage drop with diff coverage, a benchmark regression with history.
+ones, a coverage drop with diff coverage and a trend, a benchmark regression with history.
 ``over_budget`` has more failures than any comment holds; ``hostile`` puts every kind of
 active text where untrusted text goes.
 """
@@ -155,6 +155,7 @@ def with_baseline() -> Report:
             StageCoverage(stage="integration", percent=62.5),
         ),
         coverage_lost=(("ci/app.py", 92.0, 81.5), ("ci/io.py", 75.0, 70.0)),
+        coverage_history=(85.9, 86.41, 86.26),
         run=RUN,
     )
 

@@ -45,9 +45,10 @@ class Tally:
 
     def __init__(self, *, ids: bool = False) -> None:
         self.bad = BadTimes()
-        #: Every test's key, when asked for (a baseline comparison needs them): filled from
-        #: the window as it ages, so counting costs nothing more per case.
-        self.ids: set[Key] | None = set() if ids else None
+        #: Every test's key and final entry, when asked for (a baseline comparison needs the
+        #: ids, the history store the durations): filled from the window as it ages, so
+        #: counting costs nothing more per case.
+        self.ids: dict[Key, Entry] | None = {} if ids else None
         #: The keys of tests whose outcome so far is skipped (skips are few, usually).
         self.skips: dict[Key, None] = {}
         self.seen = self.merged = 0
@@ -219,11 +220,11 @@ class Tally:
         )
         cases = tuple(to_case(raw, stage) for raw in self.kept.values())
         warnings = (self.bad.warning(path),) if self.bad.count else ()
-        ids = None
+        durations = None
         if self.ids is not None:
             self.ids.update(self.oldest)
             self.ids.update(self.newest)
-            ids = frozenset(_id(key) for key in self.ids)
+            durations = {_id(key): _seconds(entry) for key, entry in self.ids.items()}
         return JUnitReport(
             path=path,
             stage=stage,
@@ -231,7 +232,8 @@ class Tally:
             cases=cases,
             warnings=warnings,
             skipped_ids=tuple(sorted(_id(key) for key in self.skips)),
-            ids=ids,
+            ids=None if durations is None else frozenset(durations),
+            durations=durations,
         )
 
 
@@ -243,6 +245,13 @@ def _get(attributes: list[dict[str, str]], name: str) -> Iterator[str]:
 def _id(key: Key) -> str:
     file, classname, name = key
     return case_id(classname=classname, name=name, file=file or None)
+
+
+def _seconds(entry: Entry) -> float:
+    """A window entry's duration (a bad time counts 0 s: the count already warned of it)."""
+    if isinstance(entry, Raw):
+        return entry.duration
+    return duration(entry[0] if isinstance(entry, tuple) else entry, BadTimes())
 
 
 def _as_raw(key: Key, entry: Entry) -> Raw:

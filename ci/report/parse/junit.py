@@ -105,8 +105,9 @@ def parse_junit(path: Path | str, *, stage: str | None = None, ids: bool = False
 
     Passed tests are only counted, skipped ones by id; the first :data:`DETAILED_CASES`
     failing tests keep an excerpt of their failure. ``stage`` defaults to the file's stem.
-    ``ids`` also collects every test's id (a baseline comparison needs them; memory then
-    grows with the number of tests). Raises :class:`InputError` if the file cannot be read.
+    ``ids`` also collects every test's id and duration (a baseline comparison needs the
+    ids, the history store the durations; memory then grows with the number of tests).
+    Raises :class:`InputError` if the file cannot be read.
     """
     path = Path(path)
     try:

@@ -1,8 +1,9 @@
 """Coverage, benchmarks and the footer as packable parts.
 
 Coverage: the total with its change, per-stage floors, diff coverage with the changed lines
-that never ran, and the files that lost most. Benchmarks: a table, regressions first, and
-Mermaid ``xychart-beta`` trend charts (folded) for benchmarks with history. Paths and
+that never ran, the files that lost most, and a folded Mermaid ``xychart-beta`` trend chart
+of the total when the store has earlier totals. Benchmarks: a table, regressions first, and
+such trend charts (folded) for benchmarks with history. Paths and
 names are untrusted and go through :func:`~ci.report.render._inert.inert`; chart labels
 through :func:`~ci.report.render._inert.mermaid_label`.
 """
@@ -30,6 +31,8 @@ __all__ = ["benchmark_parts", "coverage_parts", "footer_part"]
 PATH_CHARS = 200
 NAME_CHARS = 120
 NOTE_CHARS = 120
+#: How many earlier values a trend needs before it is drawn.
+MIN_HISTORY = 2
 VERDICTS = {
     Verdict.REGRESSED: "❌ regressed",
     Verdict.IMPROVED: "✅ improved",
@@ -102,8 +105,37 @@ def _lost(report: Report) -> Part:
     return Part(head=head, entries=entries, lead=5)
 
 
-def coverage_parts(report: Report) -> list[Part]:
-    """The coverage section: total, stage floors, diff coverage, files that lost most."""
+def _coverage_chart(report: Report) -> Part:
+    """The total over the earlier stored runs and this one, folded (at least 2 earlier)."""
+    earlier = report.coverage_history
+    if report.coverage is None or len(earlier) < MIN_HISTORY:
+        return Part()
+    values = [*earlier, report.coverage.percent]
+    labels = [f'"-{n}"' for n in range(len(earlier), 0, -1)] + ['"now"']
+    lines = [
+        "```mermaid",
+        "xychart-beta",
+        '    title "Coverage total (%)"',
+        f"    x-axis [{', '.join(labels)}]",
+        '    y-axis "%"',
+        f"    line [{', '.join(f'{value:.2f}' for value in values)}]",
+        "```",
+    ]
+    return Part(
+        prefix=f"<details><summary>📈 Coverage trend ({len(earlier):,} earlier runs)</summary>\n",
+        entries=(Entry(text="\n".join(lines)),),
+        suffix="</details>",
+        lead=1,
+        lead_tier=1,
+        noun="trend chart",
+    )
+
+
+def coverage_parts(report: Report, *, charts: bool = True) -> list[Part]:
+    """The coverage section: total, stage floors, diff coverage, files that lost most, trend.
+
+    The trend chart only when ``charts`` (the check run's summary shows none).
+    """
     if report.coverage is None and report.diff is None and not report.stage_coverage:
         return []
     return [
@@ -111,6 +143,7 @@ def coverage_parts(report: Report) -> list[Part]:
         _floors(report),
         _diff(report),
         _lost(report),
+        *([_coverage_chart(report)] if charts else []),
     ]
 
 
@@ -162,7 +195,7 @@ def benchmark_parts(report: Report, *, charts: bool) -> list[Part]:
         prefix="| benchmark | base | head | change | verdict |\n|---|---:|---:|---:|---|",
         entries=tuple(_bench_row(comparison) for comparison in found),
     )
-    with_history = [c for c in found if len(c.history) >= 2] if charts else []
+    with_history = [c for c in found if len(c.history) >= MIN_HISTORY] if charts else []
     if not with_history:
         return [table]
     trends = Part(

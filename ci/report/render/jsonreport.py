@@ -4,7 +4,8 @@ Other tools and our own checks read this document, so it is versioned and only g
 a field is never renamed or removed without a new schema version. Beyond DESIGN.md's
 fields it holds what a later report needs to use this one as its baseline
 (:mod:`ci.report.baseline`): the failing and skipped test ids, coverage per file, and
-each head benchmark run as quantiles of its rounds.
+each head benchmark run as quantiles of its rounds; and the earlier coverage totals the
+trend chart draws (``coverage.history``, oldest first, from the results store).
 """
 
 from __future__ import annotations
@@ -73,6 +74,7 @@ def _coverage(report: Report) -> dict[str, Any] | None:
         "lost": [
             {"path": path, "base": base, "head": head} for path, base, head in report.coverage_lost
         ],
+        "history": list(report.coverage_history),
         "files": {
             entry.path: [
                 entry.totals.covered_lines + entry.totals.covered_branches,

@@ -67,7 +67,7 @@ class View:
 
     #: Fold each failure's traceback excerpt below it.
     tracebacks: bool = True
-    #: Trend charts for benchmarks with history.
+    #: Trend charts for the coverage total and benchmarks with history.
     charts: bool = True
     #: How much of a traceback excerpt to show, in characters (first and last lines).
     excerpt_chars: int = EXCERPT
@@ -82,7 +82,7 @@ def report_parts(report: Report, view: View) -> list[Part]:
         baseline_part(report),
         *failure_parts(report, tracebacks=view.tracebacks, excerpt_chars=view.excerpt_chars),
         flaky_part(report),
-        *coverage_parts(report),
+        *coverage_parts(report, charts=view.charts),
         *benchmark_parts(report, charts=view.charts),
         footer_part(report),
     ]

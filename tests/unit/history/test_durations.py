@@ -1,4 +1,4 @@
-"""Stored test durations for balancing shards."""
+"""Test durations in the store: recorded with a run, read back for shards."""
 
 from __future__ import annotations
 

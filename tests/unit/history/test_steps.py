@@ -7,10 +7,17 @@ from pathlib import Path
 import pytest
 
 from ci.config import Settings
-from ci.history import GitFacts
-from ci.history.steps import baseline_ref, known_flaky, store_run, stored_baseline, trends
+from ci.history import GitFacts, stored_durations
+from ci.history.steps import (
+    baseline_ref,
+    coverage_trend,
+    known_flaky,
+    store_run,
+    stored_baseline,
+    trends,
+)
 from ci.report.model import BenchmarkComparison
-from tests.unit.history._reports import bench_run, make_report, outcomes_of
+from tests.unit.history._reports import bench_run, coverage, make_report, outcomes_of
 
 MAIN = GitFacts(commit="c1", branch="main")
 PROBLEM = "history {}: not a usable results store (file is not a database); delete it"
@@ -77,3 +84,46 @@ class TestSteps:
         assert trends([], Settings(), corrupt) == ((), None)
         report = make_report({})
         assert store_run(report, corrupt, facts=MAIN, ids=None, env={}, failed=True) is None
+
+
+class TestCoverageTrend:
+    def test_earlier_totals_of_the_baseline_ref(self, tmp_path: Path) -> None:
+        """The totals of baseline-ref's stored runs, oldest first; other branches left out."""
+        path = tmp_path / "h.sqlite"
+        for branch, covered in (("main", 5), ("topic", 9), ("main", 6), ("dev", 7)):
+            report = make_report({}, cover=coverage(a=(covered, 10)))
+            store_run(report, path, facts=GitFacts(branch=branch), ids=set(), env={})
+        now = coverage(a=(8, 10))
+        assert coverage_trend(now, Settings(), path) == ((50.0, 60.0), None)
+        assert coverage_trend(now, Settings(baseline_ref="dev"), path) == ((70.0,), None)
+
+    def test_nothing_without_coverage_or_after_a_failure(self, corrupt: Path) -> None:
+        """No total now, or an earlier step's failure: no trend and no second problem."""
+        assert coverage_trend(None, Settings(), corrupt) == ((), None)
+        assert coverage_trend(coverage(a=(1, 2)), Settings(), corrupt, failed=True) == ((), None)
+
+    def test_a_bad_store_is_a_problem_line(self, corrupt: Path) -> None:
+        """A store that is not SQLite: no trend, its one-line problem."""
+        found, problem = coverage_trend(coverage(a=(1, 2)), Settings(), corrupt)
+        assert found == ()
+        assert str(problem).startswith(PROBLEM.format(corrupt))
+
+
+class TestStoreRunDurations:
+    def test_every_test_is_stored_with_its_duration(self, tmp_path: Path) -> None:
+        """The JUnit reader's durations of every test go into the store, to balance shards."""
+        report = make_report(outcomes_of(b="failed"))
+        path = tmp_path / "h.sqlite"
+        durations = {"t::a": 1.25, "t::b": 3.0}
+        assert (
+            store_run(report, path, facts=MAIN, ids=set(durations), env={}, durations=durations)
+            is None
+        )
+        assert stored_durations(path) == {"t::a": 1.25, "t::b": 3.0}
+
+    def test_without_ids_only_the_kept_cases_are_timed(self, tmp_path: Path) -> None:
+        """Without every test's id only the report's own cases are stored, with their times."""
+        report = make_report(outcomes_of(b="failed"))
+        path = tmp_path / "h.sqlite"
+        assert store_run(report, path, facts=MAIN, ids=None, env={}) is None
+        assert stored_durations(path) == {"t::b": 0.5}

@@ -81,3 +81,23 @@ class TestBenchmarkBase:
             tmp_path / "benchmark-base" / "r.json",
         )
         assert discover.discover([tmp_path]) == []
+
+
+class TestDurations:
+    def test_every_test_a_later_file_winning(self, tmp_path: Path) -> None:
+        """With ids asked for, each test's seconds come from the last JUnit file that ran it."""
+        junit = tmp_path / "reports" / "junit"
+        junit.mkdir(parents=True)
+        (junit / "integration.xml").write_text(
+            '<testsuite><testcase classname="a" name="t" time="4"/></testsuite>', encoding="utf-8"
+        )
+        (junit / "unit.xml").write_text(
+            '<testsuite><testcase classname="a" name="t" time="1.5"/>'
+            '<testcase classname="a" name="u" time="2"><skipped/></testcase></testsuite>',
+            encoding="utf-8",
+        )
+        found = discover.discover([tmp_path / "reports"])
+        head = read_inputs(found, project=tmp_path, ids=True)
+        assert [item.path.name for item in found] == ["integration.xml", "unit.xml"]
+        assert head.durations == {"a::t": 1.5, "a::u": 2.0}
+        assert read_inputs(found, project=tmp_path).durations is None

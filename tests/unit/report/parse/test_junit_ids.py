@@ -41,6 +41,21 @@ class TestJUnitIds:
             {"m::ok", "m::skip", "m::bad", "m::flaky", "m::then_skipped", "m::skip_then_pass"}
         )
 
+    def test_durations_on_request(self, tmp_path: Path) -> None:
+        """``ids=True`` also gives each test's final attempt's seconds (none or bad: 0)."""
+        cases = MIXED + '<testcase classname="m" name="odd" time="-1"/>'
+        report = parse_junit(_write(tmp_path / "unit.xml", cases), ids=True)
+        assert report.durations == {
+            "m::ok": 0.1,
+            "m::skip": 0.0,
+            "m::bad": 0.0,
+            "m::flaky": 0.2,
+            "m::then_skipped": 0.0,
+            "m::skip_then_pass": 0.0,
+            "m::odd": 0.0,
+        }
+        assert parse_junit(tmp_path / "unit.xml").durations is None
+
     def test_ids_survive_the_window_ageing(self, tmp_path: Path) -> None:
         """Ids of tests that left the rerun window long ago are all still there."""
         n = 3 * RERUN_WINDOW + 5

@@ -106,7 +106,7 @@ class TestSections:
         )
 
     def test_coverage(self) -> None:
-        """Total with its change, stage floors, uncovered changed lines, files that lost most."""
+        """Total with its change, stage floors, uncovered changed lines, files that lost most, trend."""
         text = render_markdown(with_baseline())
         assert section(text, "#### Coverage", "#### Benchmarks") == (
             "#### Coverage\n\n"
@@ -120,6 +120,15 @@ class TestSections:
             "Files that lost most coverage:\n\n"
             "- ci/app.py: 92.00% → 81.50% (-10.50 pp)\n"
             "- ci/io.py: 75.00% → 70.00% (-5.00 pp)\n\n"
+            "<details><summary>📈 Coverage trend (3 earlier runs)</summary>\n\n"
+            "```mermaid\n"
+            "xychart-beta\n"
+            '    title "Coverage total (%)"\n'
+            '    x-axis ["-3", "-2", "-1", "now"]\n'
+            '    y-axis "%"\n'
+            "    line [85.90, 86.41, 86.26, 84.76]\n"
+            "```\n\n"
+            "</details>\n\n"
         )
 
     def test_benchmarks_regressions_first_with_trends(self) -> None:
@@ -138,7 +147,8 @@ class TestSections:
             "| -1.1% (-2.5% to +0.4%) | unchanged |\n\n"
             "<details><summary>📈 Trends (2)</summary>\n\n"
         )
-        assert section(text, "```mermaid", "\n\n") == (
+        benchmarks = text[text.index("#### Benchmarks") :]
+        assert section(benchmarks, "```mermaid", "\n\n") == (
             "```mermaid\n"
             "xychart-beta\n"
             '    title "test_parse[big] (median, µs)"\n'
