@@ -11,14 +11,25 @@ rerun window (:mod:`._junit_window`) holds, per id, the read test or a plain cas
 from __future__ import annotations
 
 import math
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import repeat
 from pathlib import Path
+from typing import TypeVar
 
 from lxml import etree
 
 from ci.report.model import Counts, JUnitReport, case_id
-from ci.report.parse._junit_case import BadTimes, Key, Node, Raw, duration, fold, read_case, to_case
+from ci.report.parse._junit_case import (
+    EXCERPT_CHARS,
+    BadTimes,
+    Key,
+    Node,
+    Raw,
+    duration,
+    fold,
+    read_case,
+    to_case,
+)
 from ci.report.parse._junit_window import RERUN_WINDOW, Window, take
 
 __all__ = ["BATCH", "DETAILED_CASES", "Entry", "Tally"]
@@ -28,6 +39,11 @@ DETAILED_CASES = 1000
 #: Cases between summings of plain times (and prunings of a parsed tree); divides
 #: :data:`RERUN_WINDOW`.
 BATCH = 1024
+
+_NUL = "\x00"
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_T = TypeVar("_T")
 
 #: A test in the window: read; or just its ``time`` for a plain pass, and a 1-tuple of
 #: it for a plain skip (a lone ``<skipped>`` child). Plain times are summed by batch.
@@ -49,8 +65,9 @@ class Tally:
         #: ids, the history store the durations): filled from the window as it ages, so
         #: counting costs nothing more per case.
         self.ids: dict[Key, Entry] | None = {} if ids else None
-        #: The keys of tests whose outcome so far is skipped (skips are few, usually).
-        self.skips: dict[Key, None] = {}
+        #: The tests whose outcome so far is skipped, each key's parts joined by NUL (which
+        #: XML cannot hold): one string a test, as a file may skip tens of thousands.
+        self.skips: dict[str, None] = {}
         self.seen = self.merged = 0
         self.statuses: bool | None = None  # whether the dialect marks cases not run
         self.outcomes = [0, 0, 0, 0]  # of read tests and plain skips; the rest passed
@@ -74,9 +91,24 @@ class Tally:
         if not self.seen % BATCH:
             self._next_batch()
 
+    def detailed(self) -> bool:
+        """Whether the next failing test keeps its failure text (the first ones do)."""
+        return len(self.kept) + self._kept_later < DETAILED_CASES
+
+    def failed(
+        self, key: Key, time: str | None, *, line: str | None, outcome: int, message: str
+    ) -> None:
+        """Count a failed or errored case from its message alone (no longer :meth:`detailed`)."""
+        raw = Raw(key, outcome, duration(time, self.bad), line, message[:EXCERPT_CHARS], "", 0)
+        self._kept_later += 1
+        self.others.append((len(self.passes), key, raw))
+        self.seen += 1
+        if not self.seen % BATCH:
+            self._next_batch()
+
     def read(self, case: etree._Element | Node) -> None:
         """Read and count a case that is not plain (it has children, or a ``status``)."""
-        details = len(self.kept) + self._kept_later < DETAILED_CASES
+        details = self.detailed()
         raw = read_case(case, self.bad, statuses=bool(self.statuses), details=details)
         self._kept_later += raw.outcome in (1, 2) or (raw.outcome == 0 and raw.reruns > 0)
         self.others.append((len(self.passes), raw.key, raw))
@@ -104,19 +136,19 @@ class Tally:
         """Count the batch: at C speed when no id in it is repeated, else case by case."""
         passes, others = self.passes, self.others
         keys, times = self.pass_keys(passes) if passes else ([], [])
-        fresh = set(keys)
-        fresh.update(key for _, key, _ in others)
+        batch: dict[Key, Entry] = dict(zip(keys, times, strict=True))
+        batch.update((key, entry) for _, key, entry in others)
         newest, oldest = self.newest, self.oldest
-        # (a dict's keys view looks up the set's members; a set would walk the whole dict)
+        # (a keys view looks up the other's members when it is the larger one)
         if (
-            len(fresh) == len(keys) + len(others)
-            and newest.keys().isdisjoint(fresh)
-            and oldest.keys().isdisjoint(fresh)
+            len(batch) == len(keys) + len(others)
+            and newest.keys().isdisjoint(batch.keys())
+            and oldest.keys().isdisjoint(batch.keys())
         ):
-            newest.update(zip(keys, times, strict=True))
-            self.times += times
             for _, key, entry in others:
                 self._add(key, entry)
+            newest.update(batch)  # the hashes are reused
+            self.times += times
         else:
             done = 0
             for place, key, entry in others:
@@ -137,7 +169,7 @@ class Tally:
         elif isinstance(entry, tuple):
             self.times.append(entry[0])
             self.outcomes[3] += 1
-            self.skips[key] = None
+            self.skips[_NUL.join(key)] = None
         else:
             self.times.append(entry)
         self.newest[key] = entry
@@ -157,7 +189,7 @@ class Tally:
         """Count a read test (one with children, or several attempts folded)."""
         self.outcomes[raw.outcome] += 1
         if raw.outcome == 3:
-            self.skips[raw.key] = None
+            self.skips[_NUL.join(raw.key)] = None
         self.duration += raw.duration
         if raw.outcome in (1, 2) or (raw.outcome == 0 and raw.reruns):
             self.flaky += raw.outcome == 0
@@ -167,7 +199,7 @@ class Tally:
         """Fold a later attempt into the earlier one the window holds; count the result."""
         window: Window[Entry] = (self.newest, self.oldest)
         earlier = take(window, key)
-        self.skips.pop(key, None)
+        self.skips.pop(_NUL.join(key), None)
         self.merged += 1
         if isinstance(earlier, Raw):
             self.outcomes[earlier.outcome] -= 1
@@ -218,7 +250,8 @@ class Tally:
             flaky=self.flaky,
             duration_s=max(self.duration, 0.0),
         )
-        cases = tuple(to_case(raw, stage) for raw in self.kept.values())
+        cases = _drained(self.kept, lambda _, raw: to_case(raw, stage))
+        skipped_ids = sorted(_drained(self.skips, lambda joined, _: _id(_split(joined))))
         warnings = (self.bad.warning(path),) if self.bad.count else ()
         durations = None
         if self.ids is not None:
@@ -231,15 +264,32 @@ class Tally:
             counts=counts,
             cases=cases,
             warnings=warnings,
-            skipped_ids=tuple(sorted(_id(key) for key in self.skips)),
+            skipped_ids=tuple(skipped_ids),
             ids=None if durations is None else frozenset(durations),
             durations=durations,
         )
 
 
+def _drained(items: dict[_K, _V], convert: Callable[[_K, _V], _T]) -> tuple[_T, ...]:
+    """Each item converted, in order, emptying ``items`` as it goes (so the two sides of a
+    conversion of tens of thousands of tests are never all in memory at once).
+    """
+    done: list[_T] = []
+    while items:
+        done.append(convert(*items.popitem()))
+    done.reverse()
+    return tuple(done)
+
+
 def _get(attributes: list[dict[str, str]], name: str) -> Iterator[str]:
     """Each attribute dict's value of ``name`` (empty when missing), at C speed."""
     return map(dict.get, attributes, repeat(name), repeat(""))
+
+
+def _split(joined: str) -> Key:
+    """A key from its parts joined by NUL."""
+    file, classname, name = joined.split(_NUL)
+    return file, classname, name
 
 
 def _id(key: Key) -> str:

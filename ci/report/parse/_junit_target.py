@@ -32,6 +32,9 @@ MAX_DEPTH = 1024
 #: Files this big are left to the tree reader.
 TREE_BYTES = 1_000_000_000
 
+#: A case's only child that it can be counted from without being built.
+_LONE = {"skipped": 3, "failure": 1, "error": 2}
+
 #: Inside a case: a start tag and its attributes, an end tag (no attributes), or text.
 _Event = tuple[str, dict[str, str] | None] | str
 
@@ -128,19 +131,34 @@ class CaseTarget(Tally):
         self._finish(attrib, inner)
 
     def _finish(self, attrib: dict[str, str], inner: list[_Event]) -> None:
-        """Count a case with children, or any case while ``statuses`` is undecided or true."""
+        """Count a case with children, or any case while ``statuses`` is undecided or true.
+
+        A lone ``<skipped>`` is a plain skip; a lone ``<failure>`` or ``<error>``, once the
+        failures read in full are enough (:meth:`Tally.detailed`), is counted from its
+        ``message`` alone, as :func:`._junit_case.read_case` would then read it.
+        """
         if self.statuses is None:
             self.statuses = "status" in attrib
         children, self._children = self._children, 0
-        if not self.statuses and (not children or (children == 1 and inner[0][0] == "skipped")):
-            get = attrib.get
-            key = (get("file", ""), get("classname", ""), get("name", ""))
-            time = get("time")
-            if self.escaped:
-                key, time = _unescape_key(key), _unescape(time)
-            self.plain(key, time, skipped=bool(children))
-        else:
+        first = inner[0][0] if children == 1 else None
+        if self.statuses or (children and first not in _LONE):
             self.read(build_case(attrib, inner, escaped=self.escaped))
+            return
+        if first is not None and first != "skipped" and self.detailed():
+            self.read(build_case(attrib, inner, escaped=self.escaped))
+            return
+        get = attrib.get
+        key = (get("file", ""), get("classname", ""), get("name", ""))
+        time = get("time")
+        if self.escaped:
+            key, time = _unescape_key(key), _unescape(time)
+        if first is None or first == "skipped":
+            self.plain(key, time, skipped=first is not None)
+            return
+        line, message = get("line"), inner[0][1].get("message", "")  # type: ignore[union-attr]
+        if self.escaped:
+            line, message = _unescape(line), message.replace("&#38;", "&")
+        self.failed(key, time, line=line, outcome=_LONE[first], message=message)
 
     def close(self) -> None:
         """The parser is done (or failed): nothing to return."""

@@ -30,7 +30,9 @@ the case counts with 0 s, and one line per file says how many cases had one.
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from lxml import etree
@@ -110,14 +112,33 @@ def parse_junit(path: Path | str, *, stage: str | None = None, ids: bool = False
     Raises :class:`InputError` if the file cannot be read.
     """
     path = Path(path)
+    with _no_collection():
+        try:
+            tally = _read_fast(path, ids=ids)
+            if tally is None:
+                tally = Tally(ids=ids)
+                _read_tree(path, tally)
+        except etree.XMLSyntaxError as error:
+            raise syntax_error(path, error) from None
+        return tally.report(path, stage or stage_of(path.stem))
+
+
+@contextmanager
+def _no_collection() -> Iterator[None]:
+    """Pause the cycle collector while a file is read.
+
+    The reader makes no reference cycles (refcounting frees all it drops), yet it allocates
+    container objects by the million, and each batch of them starts a collection that walks
+    the young objects, and now and then the whole heap of the process. Pausing it made a
+    million-case read about 10% faster; it is switched back on as it was, whatever happens.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
     try:
-        tally = _read_fast(path, ids=ids)
-        if tally is None:
-            tally = Tally(ids=ids)
-            _read_tree(path, tally)
-    except etree.XMLSyntaxError as error:
-        raise syntax_error(path, error) from None
-    return tally.report(path, stage or stage_of(path.stem))
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def _read_fast(path: Path, *, ids: bool) -> Tally | None:

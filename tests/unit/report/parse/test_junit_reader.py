@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 
 import pytest
 
 from ci.errors import InputError
 from ci.report.model import Counts, Outcome
+from ci.report.parse._junit_tally import BATCH
 from ci.report.parse.junit import (
     DETAILED_CASES,
     HEAD_BYTES,
@@ -246,6 +248,29 @@ class TestLimits:
         )
         assert {test.message for test in report.cases} == {"boom"}
 
+    def test_later_failures_from_their_message_alone(self, tmp_path: Path) -> None:
+        """Past DETAILED_CASES, a lone failure or error keeps its message, entities decoded."""
+        failing = [case(f"f{index}", body=FAIL) for index in range(DETAILED_CASES)]
+        later = [
+            case("e&amp;1", body='<error message="a &amp; b">trace</error>', line="7"),
+            case("late", body='<failure message="c &lt; d"/>'),
+        ]
+        cases = parse_junit(junit(tmp_path, *failing, *later)).cases[DETAILED_CASES:]
+        assert [(t.name, t.outcome, t.message, t.excerpt, t.line) for t in cases] == [
+            ("e&1", Outcome.ERROR, "a & b", "a & b", 7),
+            ("late", Outcome.FAILED, "c < d", "c < d", None),
+        ]
+
+    def test_a_batch_that_ends_on_a_later_failure(self, tmp_path: Path) -> None:
+        """A failure counted from its message that closes a batch is counted once."""
+        failing = [case(f"f{index}", body=FAIL) for index in range(BATCH)]
+        report = parse_junit(junit(tmp_path, *failing, case("p")))
+        assert (report.counts.total, report.counts.failed, len(report.cases)) == (
+            BATCH + 1,
+            BATCH,
+            BATCH,
+        )
+
     def test_message_is_one_bounded_line(self, tmp_path: Path) -> None:
         """A message keeps its first line, at most 500 characters."""
         body = f'<failure message="{"m" * 900}&#10;second line"/>'
@@ -342,3 +367,24 @@ class TestReaders:
             ),
         )
         assert [test.id for test in iter_junit(path)] == ["c::e&", "c::f&", "c&d::a&b"]
+
+
+class TestCollector:
+    """parse_junit pauses the cycle collector while it reads, and leaves it as it was."""
+
+    @pytest.mark.parametrize("enabled", [True, False])
+    def test_collector_state_is_restored(self, tmp_path: Path, enabled: bool) -> None:
+        """Whether it was on or off before, it is the same after, also after bad input."""
+        was = gc.isenabled()
+        (tmp_path / "bad.xml").write_text("<testsuite><testcase", encoding="utf-8")
+        try:
+            if not enabled:
+                gc.disable()
+            parse_junit(junit(tmp_path, case("t")))
+            after_good = gc.isenabled()
+            with pytest.raises(InputError):
+                parse_junit(tmp_path / "bad.xml")
+            assert (after_good, gc.isenabled()) == (enabled, enabled)
+        finally:
+            if was:
+                gc.enable()
