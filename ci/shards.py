@@ -3,9 +3,9 @@
 A stage runs one shard with ``nox -s unit -- --shard 2/4`` (or ``NOXCI_SHARD=2/4``, which
 is what the CI matrix sets). pytest-split picks the shard's tests from the durations file
 (``.test_durations`` at the project root, which ``python -m ci durations`` writes from
-the results store and JUnit files): its ``least_duration`` algorithm hands the slowest test to the emptiest
-shard, so shards finish together once durations are known. A test the file does not know
-counts with the average duration.
+the results store and JUnit files): its ``least_duration`` algorithm hands the slowest
+test to the emptiest shard, so shards finish together once durations are known. A test
+the file does not know counts with the average duration.
 
 Each shard writes files of its own, so N shards of a stage can share one ``reports/``
 (one machine, or the report job's merged artifacts) and still add up to one stage:

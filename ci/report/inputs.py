@@ -126,8 +126,8 @@ def read_inputs(
         failing=tuple(sorted({c.id for c in cases if c.outcome in _FAILING})),
         skipped_ids=tuple(sorted({i for r in junit for i in r.skipped_ids})),
     )
-    head_ids = frozenset().union(*(r.ids or () for r in junit)) if ids else None
     durations = {i: s for r in junit for i, s in (r.durations or {}).items()} if ids else None
+    head_ids = None if durations is None else frozenset(durations)
     return HeadInputs(
         statuses=statuses,
         tests=tests,

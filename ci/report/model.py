@@ -165,10 +165,14 @@ class JUnitReport:
     warnings: tuple[str, ...] = field(default=())
     #: The ids of the skipped tests, sorted.
     skipped_ids: tuple[str, ...] = ()
-    #: Every test's id, when the reader was asked for them (``None`` otherwise).
-    ids: frozenset[str] | None = None
-    #: Every test's duration in seconds by id (its final attempt's), with ``ids``.
+    #: Every test's duration in seconds by id (its final attempt's), when the reader was
+    #: asked for every test (``None`` otherwise).
     durations: Mapping[str, float] | None = None
+
+    @property
+    def ids(self) -> frozenset[str] | None:
+        """Every test's id, when the reader was asked for them (``None`` otherwise)."""
+        return None if self.durations is None else frozenset(self.durations)
 
 
 # --- coverage ---

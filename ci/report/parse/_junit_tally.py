@@ -265,7 +265,6 @@ class Tally:
             cases=cases,
             warnings=warnings,
             skipped_ids=tuple(skipped_ids),
-            ids=None if durations is None else frozenset(durations),
             durations=durations,
         )
 

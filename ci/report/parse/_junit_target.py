@@ -141,10 +141,8 @@ class CaseTarget(Tally):
             self.statuses = "status" in attrib
         children, self._children = self._children, 0
         first = inner[0][0] if children == 1 else None
-        if self.statuses or (children and first not in _LONE):
-            self.read(build_case(attrib, inner, escaped=self.escaped))
-            return
-        if first is not None and first != "skipped" and self.detailed():
+        failing = first is not None and first != "skipped"
+        if self.statuses or (children and first not in _LONE) or (failing and self.detailed()):
             self.read(build_case(attrib, inner, escaped=self.escaped))
             return
         get = attrib.get
@@ -152,7 +150,7 @@ class CaseTarget(Tally):
         time = get("time")
         if self.escaped:
             key, time = _unescape_key(key), _unescape(time)
-        if first is None or first == "skipped":
+        if first is None or not failing:
             self.plain(key, time, skipped=first is not None)
             return
         line, message = get("line"), inner[0][1].get("message", "")  # type: ignore[union-attr]

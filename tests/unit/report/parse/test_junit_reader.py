@@ -249,16 +249,18 @@ class TestLimits:
         assert {test.message for test in report.cases} == {"boom"}
 
     def test_later_failures_from_their_message_alone(self, tmp_path: Path) -> None:
-        """Past DETAILED_CASES, a lone failure or error keeps its message, entities decoded."""
+        """Past DETAILED_CASES, a failure or error keeps its message alone, entities decoded."""
         failing = [case(f"f{index}", body=FAIL) for index in range(DETAILED_CASES)]
         later = [
             case("e&amp;1", body='<error message="a &amp; b">trace</error>', line="7"),
             case("late", body='<failure message="c &lt; d"/>'),
+            case("out", body='<failure message="e">trace</failure><system-out>o</system-out>'),
         ]
         cases = parse_junit(junit(tmp_path, *failing, *later)).cases[DETAILED_CASES:]
         assert [(t.name, t.outcome, t.message, t.excerpt, t.line) for t in cases] == [
             ("e&1", Outcome.ERROR, "a & b", "a & b", 7),
             ("late", Outcome.FAILED, "c < d", "c < d", None),
+            ("out", Outcome.FAILED, "e", "e", None),
         ]
 
     def test_a_batch_that_ends_on_a_later_failure(self, tmp_path: Path) -> None:
