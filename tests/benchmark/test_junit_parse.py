@@ -189,11 +189,6 @@ class TestJUnitParse:
         benchmark.extra_info.update({"peak_mb_1m": round(big, 1), "target": "<= 100 MB"})
         assert big <= 100
 
-    @pytest.mark.xfail(
-        strict=False,
-        reason="target not met: +20.6 to +21.3 MB measured (target 20 MB); what grows is "
-        "what the report keeps: 50,000 skipped ids and 20,000 failing tests, see the issue note",
-    )
     def test_memory_growth(self, benchmark: BenchmarkFixture, junit_files: dict[int, Path]) -> None:
         """Peak memory for 1,000,000 cases is within 20 MB of the peak for 100,000."""
         small = peak_mb(junit_files[SMALL])

@@ -12,7 +12,8 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Iterator
-from itertools import repeat
+from itertools import groupby, repeat
+from operator import itemgetter
 from pathlib import Path
 from typing import TypeVar
 
@@ -41,6 +42,7 @@ DETAILED_CASES = 1000
 BATCH = 1024
 
 _NUL = "\x00"
+_KEY = itemgetter("file", "classname", "name")
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 _T = TypeVar("_T")
@@ -66,8 +68,11 @@ class Tally:
         #: counting costs nothing more per case.
         self.ids: dict[Key, Entry] | None = {} if ids else None
         #: The tests whose outcome so far is skipped, each key's parts joined by NUL (which
-        #: XML cannot hold): one string a test, as a file may skip tens of thousands.
-        self.skips: dict[str, None] = {}
+        #: XML cannot hold): one string a test, as a file may skip tens of thousands. A list,
+        #: not a dict (a fifth of the memory): a skip that a later attempt overturns is
+        #: counted in ``unskipped`` and taken out when the report is made.
+        self.skips: list[str] = []
+        self.unskipped: dict[str, int] = {}
         self.seen = self.merged = 0
         self.statuses: bool | None = None  # whether the dialect marks cases not run
         self.outcomes = [0, 0, 0, 0]  # of read tests and plain skips; the rest passed
@@ -127,27 +132,26 @@ class Tally:
 
     def pass_keys(self, passes: list[dict[str, str]]) -> tuple[list[Key], list[str | None]]:
         """The keys and ``time`` values of plain passes' attributes."""
-        keys = list(
-            zip(_get(passes, "file"), _get(passes, "classname"), _get(passes, "name"), strict=True)
-        )
+        try:  # nearly always: every case has all three
+            keys = list(map(_KEY, passes))
+        except KeyError:
+            keys = list(
+                zip(
+                    _get(passes, "file"),
+                    _get(passes, "classname"),
+                    _get(passes, "name"),
+                    strict=True,
+                )
+            )
         return keys, list(map(dict.get, passes, repeat("time")))
 
     def _flush(self) -> None:
         """Count the batch: at C speed when no id in it is repeated, else case by case."""
         passes, others = self.passes, self.others
         keys, times = self.pass_keys(passes) if passes else ([], [])
-        batch: dict[Key, Entry] = dict(zip(keys, times, strict=True))
-        batch.update((key, entry) for _, key, entry in others)
-        newest, oldest = self.newest, self.oldest
-        # (a keys view looks up the other's members when it is the larger one)
-        if (
-            len(batch) == len(keys) + len(others)
-            and newest.keys().isdisjoint(batch.keys())
-            and oldest.keys().isdisjoint(batch.keys())
-        ):
+        if self._entered(keys, times):
             for _, key, entry in others:
                 self._add(key, entry)
-            newest.update(batch)  # the hashes are reused
             self.times += times
         else:
             done = 0
@@ -162,6 +166,27 @@ class Tally:
         others.clear()
         self._kept_later = 0
 
+    def _entered(self, keys: list[Key], times: list[str | None]) -> bool:
+        """Put the batch's passes in the window if no id of the batch repeats one in it or
+        in the window (nearly always); else change nothing and say so.
+        """
+        newest, oldest = self.newest, self.oldest
+        if not (newest.keys().isdisjoint(keys) and oldest.keys().isdisjoint(keys)):
+            return False
+        size = len(newest)
+        newest.update(zip(keys, times, strict=True))
+        others = {key for _, key, _ in self.others}
+        if (
+            len(newest) == size + len(keys)
+            and len(others) == len(self.others)
+            and newest.keys().isdisjoint(others)
+            and oldest.keys().isdisjoint(others)
+        ):
+            return True
+        for key in keys:  # none was there before: the window is as it was
+            newest.pop(key, None)
+        return False
+
     def _add(self, key: Key, entry: Entry) -> None:
         """Count a case whose id the window does not hold."""
         if isinstance(entry, Raw):
@@ -169,7 +194,7 @@ class Tally:
         elif isinstance(entry, tuple):
             self.times.append(entry[0])
             self.outcomes[3] += 1
-            self.skips[_NUL.join(key)] = None
+            self.skips.append(_NUL.join(key))
         else:
             self.times.append(entry)
         self.newest[key] = entry
@@ -189,7 +214,7 @@ class Tally:
         """Count a read test (one with children, or several attempts folded)."""
         self.outcomes[raw.outcome] += 1
         if raw.outcome == 3:
-            self.skips[_NUL.join(raw.key)] = None
+            self.skips.append(_NUL.join(raw.key))
         self.duration += raw.duration
         if raw.outcome in (1, 2) or (raw.outcome == 0 and raw.reruns):
             self.flaky += raw.outcome == 0
@@ -199,7 +224,9 @@ class Tally:
         """Fold a later attempt into the earlier one the window holds; count the result."""
         window: Window[Entry] = (self.newest, self.oldest)
         earlier = take(window, key)
-        self.skips.pop(_NUL.join(key), None)
+        if earlier.outcome == 3 if isinstance(earlier, Raw) else isinstance(earlier, tuple):
+            joined = _NUL.join(key)
+            self.unskipped[joined] = self.unskipped.get(joined, 0) + 1
         self.merged += 1
         if isinstance(earlier, Raw):
             self.outcomes[earlier.outcome] -= 1
@@ -251,7 +278,7 @@ class Tally:
             duration_s=max(self.duration, 0.0),
         )
         cases = _drained(self.kept, lambda _, raw: to_case(raw, stage))
-        skipped_ids = sorted(_drained(self.skips, lambda joined, _: _id(_split(joined))))
+        skipped_ids = self._skipped_ids()
         warnings = (self.bad.warning(path),) if self.bad.count else ()
         durations = None
         if self.ids is not None:
@@ -264,9 +291,22 @@ class Tally:
             counts=counts,
             cases=cases,
             warnings=warnings,
-            skipped_ids=tuple(skipped_ids),
+            skipped_ids=skipped_ids,
             durations=durations,
         )
+
+    def _skipped_ids(self) -> tuple[str, ...]:
+        """The ids of the skipped tests, sorted, emptying :attr:`skips` as it goes."""
+        joined, unskipped = self.skips, self.unskipped
+        ids: list[str] = []
+        while joined:
+            one = joined.pop()
+            if unskipped.get(one):
+                unskipped[one] -= 1
+            else:
+                ids.append(_id(_split(one)))
+        ids.sort()
+        return tuple(key for key, _ in groupby(ids))
 
 
 def _drained(items: dict[_K, _V], convert: Callable[[_K, _V], _T]) -> tuple[_T, ...]:
