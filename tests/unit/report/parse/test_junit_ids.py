@@ -67,6 +67,26 @@ class TestJUnitIds:
         assert {"c::t0", f"c::t{n - 1}", "c::last"} <= report.ids
         assert report.skipped_ids == ("c::last",)
 
+    def test_skipped_ids_agree_with_the_count_across_the_window(self, tmp_path: Path) -> None:
+        """An id skipped again far beyond the window is one more skipped test, listed once;
+        a rerun that overturns the later skip leaves the earlier one counted and listed.
+        """
+        filler = "".join(
+            f'<testcase classname="c" name="t{i}"/>' for i in range(2 * RERUN_WINDOW + 1)
+        )
+        skip = '<testcase classname="c" name="s"><skipped/></testcase>'
+        twice = parse_junit(_write(tmp_path / "twice.xml", skip + filler + skip))
+        assert (twice.counts.total, twice.counts.skipped) == (2 * RERUN_WINDOW + 3, 2)
+        assert twice.skipped_ids == ("c::s",)
+        overturned = parse_junit(
+            _write(
+                tmp_path / "overturned.xml",
+                skip + filler + skip + '<testcase classname="c" name="s"/>',
+            )
+        )
+        assert (overturned.counts.total, overturned.counts.skipped) == (2 * RERUN_WINDOW + 3, 1)
+        assert overturned.skipped_ids == ("c::s",)
+
     def test_tree_reader_keeps_ids_too(self, tmp_path: Path) -> None:
         """A file only the tree reader handles (a case inside a case) gives the same ids."""
         cases = (
