@@ -20,7 +20,10 @@ Noise on a shared machine is one-sided: other load only ever slows a run down, o
   quietest run by more than ``disturbed`` was slowed for part of its rounds, and one
   whose statistic lies more than ``disturbed`` above the side's median run (three runs or
   more left) was slowed throughout: both are set aside, never the side's quietest or
-  median run. Quiet runs differ by a few percent in both, far below ``disturbed``;
+  median run. Quiet runs differ by a few percent in both, far below ``disturbed``. The
+  first rule is not for the minimum: a run slowed for part of its rounds still has its
+  fastest round, and setting it aside could keep a run slowed throughout instead (whose
+  rounds spread no wider than a quiet run's);
 - with one run per side, a run whose median round sits further above its own fastest round
   than the other run's does (``log(median / min)``, its *spread*), by more than the
   assumed run-to-run noise, may have been slowed by that much, and so may its neighbours
@@ -109,7 +112,7 @@ def summarize_side(side: Side, statistic: StatisticName, noise: NoiseModel) -> S
     )
     kept, value = runs, 0.0
     if all(run.value > 0 for run in runs):
-        kept = _undisturbed(runs, noise.disturbed)
+        kept = _undisturbed(runs, noise.disturbed, by_spread=statistic != "min")
         value = kept[0].value if len(kept) == 1 else math.exp(_mean([r.log for r in kept]))
     return SideSummary(
         kept=kept,
@@ -120,9 +123,11 @@ def summarize_side(side: Side, statistic: StatisticName, noise: NoiseModel) -> S
     )
 
 
-def _undisturbed(runs: tuple[RunSummary, ...], disturbed: float) -> tuple[RunSummary, ...]:
+def _undisturbed(
+    runs: tuple[RunSummary, ...], disturbed: float, *, by_spread: bool
+) -> tuple[RunSummary, ...]:
     """The runs left once those that look disturbed are set aside (never the quietest)."""
-    timed = [run.spread for run in runs if run.rounds]
+    timed = [run.spread for run in runs if run.rounds] if by_spread else []
     if timed:  # wider spread than the side's quietest run by more than ``disturbed``
         quiet = min(timed) + disturbed
         runs = tuple(run for run in runs if not run.rounds or run.spread <= quiet)

@@ -64,9 +64,9 @@ __all__ = ["BenchmarkPolicy", "benchmark_gate", "compare_benchmarks", "policy_fr
 class BenchmarkPolicy:
     """How benchmark changes are judged: thresholds, per-benchmark overrides, noise knobs."""
 
-    #: Smallest change in percent that counts.
-    min_change: float = 5.0
-    statistic: Statistic = "median"
+    #: Smallest change in percent that counts (defaults: ``[tool.noxci]``'s, from :class:`Settings`).
+    min_change: float = Settings.min_change
+    statistic: Statistic = Settings.statistic
     #: ``fnmatch`` patterns on fullname or name; the first match wins.
     overrides: tuple[BenchmarkOverride, ...] = ()
     #: False coverage rate of the FCR-adjusted intervals (and the false-alarm rate with no change).
