@@ -14,8 +14,9 @@ benchmarks meet across runs and sides by ``fullname``. Per benchmark:
    resamples and its percentile interval cannot reach past the runs seen, so it is too
    narrow exactly where runs are few. With one run per side the run-to-run noise cannot
    be seen: an assumed noise (``assumed_run_noise`` per run) stands in for it. Other load
-   only ever slows a run, so a run far above its side's median run or spread far wider
-   than its side's quietest run is set aside (``disturbed_run``), and with one run per
+   only ever slows a run, so a run far above its side's median run or (but for the
+   minimum) spread far wider than its side's quietest run is set aside
+   (``disturbed_run``), and with one run per
    side a run whose rounds, or its ``neighbours``' rounds, spread wider than the other
    run's stretches the interval on its side (for the minimum: its neighbours' rounds
    up to their tenth percentile). Runs from different machines add a machine
